@@ -1,0 +1,209 @@
+//! Configuration in layers: built-in defaults → optional `registry.toml` →
+//! `REGISTRY_*` environment variables (nested keys with `__`, e.g.
+//! `REGISTRY_SMTP__HOST`) → `DATABASE_URL`. A bad value stops start-up with a
+//! message naming the setting. Secrets are never printed (`Debug` redacts them).
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use anyhow::bail;
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use serde::{Deserialize, Serialize};
+
+/// `dev` generates a JWT secret and is forgiving; `production` requires every secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Dev,
+    Production,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub mode: Mode,
+    /// `sqlite://…?mode=rwc` (default) or `postgres://…`.
+    pub database_url: String,
+    pub bind: SocketAddr,
+    /// Public base URL used in links in emails.
+    pub public_base_url: String,
+    /// HS256 secret, at least 32 bytes. Required outside dev mode.
+    pub jwt_secret: Option<String>,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    pub access_token_ttl_secs: u32,
+    pub refresh_token_ttl_days: u32,
+    /// Password of the first-start `admin` account; random and printed once when unset.
+    pub admin_password: Option<String>,
+    pub documents_dir: PathBuf,
+    /// JSON body limit in bytes (DESIGN §9: 1 MiB).
+    pub json_limit_bytes: usize,
+    /// Document upload limit in bytes (20 MiB).
+    pub upload_limit_bytes: usize,
+    pub db_max_connections: u32,
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            mode: Mode::Dev,
+            database_url: "sqlite://data/registry.db?mode=rwc".into(),
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_base_url: "http://127.0.0.1:8080".into(),
+            jwt_secret: None,
+            jwt_issuer: "dg-skills-registry".into(),
+            jwt_audience: "dg-skills-registry-api".into(),
+            access_token_ttl_secs: 900,
+            refresh_token_ttl_days: 14,
+            admin_password: None,
+            documents_dir: PathBuf::from("data/documents"),
+            json_limit_bytes: 1024 * 1024,
+            upload_limit_bytes: 20 * 1024 * 1024,
+            db_max_connections: 10,
+            log_format: LogFormat::Text,
+        }
+    }
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("mode", &self.mode)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("bind", &self.bind)
+            .field("public_base_url", &self.public_base_url)
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<redacted>"))
+            .field("jwt_issuer", &self.jwt_issuer)
+            .field("jwt_audience", &self.jwt_audience)
+            .field("admin_password", &self.admin_password.as_ref().map(|_| "<redacted>"))
+            .field("documents_dir", &self.documents_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Hides a password in a database URL.
+#[must_use]
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let creds = &url[scheme_end + 3..at];
+            match creds.find(':') {
+                Some(colon) => format!("{}{}:***{}", &url[..scheme_end + 3], &creds[..colon], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl Settings {
+    /// Reads the layers. `file` defaults to `registry.toml` in the working directory.
+    ///
+    /// # Errors
+    /// A value of the wrong type or an unknown key, with the setting named.
+    pub fn load(file: Option<&std::path::Path>) -> anyhow::Result<Self> {
+        let file = file.map_or_else(|| PathBuf::from("registry.toml"), std::path::Path::to_path_buf);
+        let mut figment = Figment::from(Serialized::defaults(Self::default())).merge(Toml::file(&file));
+        figment = figment.merge(Env::prefixed("REGISTRY_").split("__"));
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            figment = figment.merge(Serialized::default("database_url", url));
+        }
+        let settings: Self = figment.extract().map_err(|e| anyhow::anyhow!(describe_figment_error(&e)))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks values that parse but make no sense.
+    ///
+    /// # Errors
+    /// The first bad setting, named.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if !(self.database_url.starts_with("sqlite:") || self.database_url.starts_with("postgres://") || self.database_url.starts_with("postgresql://")) {
+            bail!("setting `database_url`: must start with sqlite: or postgres:// (got {})", redact_url(&self.database_url));
+        }
+        if self.access_token_ttl_secs < 60 || self.access_token_ttl_secs > 86_400 {
+            bail!("setting `access_token_ttl_secs`: must be between 60 and 86400");
+        }
+        if self.refresh_token_ttl_days == 0 || self.refresh_token_ttl_days > 90 {
+            bail!("setting `refresh_token_ttl_days`: must be between 1 and 90");
+        }
+        if let Some(secret) = &self.jwt_secret {
+            if secret.len() < 32 {
+                bail!("setting `jwt_secret`: must be at least 32 bytes");
+            }
+        } else if self.mode == Mode::Production {
+            bail!("setting `jwt_secret`: required when mode = production (REGISTRY_JWT_SECRET)");
+        }
+        if self.json_limit_bytes < 1024 {
+            bail!("setting `json_limit_bytes`: must be at least 1024");
+        }
+        if self.db_max_connections == 0 {
+            bail!("setting `db_max_connections`: must be at least 1");
+        }
+        if !(self.public_base_url.starts_with("http://") || self.public_base_url.starts_with("https://")) {
+            bail!("setting `public_base_url`: must start with http:// or https://");
+        }
+        Ok(())
+    }
+
+    /// The JWT secret, or a fresh random one in dev mode (with a warning).
+    ///
+    /// # Errors
+    /// Production without a secret (already refused by `validate`).
+    pub fn jwt_secret_or_generate(&self) -> anyhow::Result<Vec<u8>> {
+        if let Some(secret) = &self.jwt_secret {
+            return Ok(secret.as_bytes().to_vec());
+        }
+        if self.mode == Mode::Production {
+            bail!("setting `jwt_secret`: required when mode = production");
+        }
+        tracing::warn!("no jwt_secret configured: generated a random one for this dev run; tokens will not survive a restart");
+        let mut bytes = vec![0u8; 48];
+        rand::Rng::fill(&mut rand::thread_rng(), bytes.as_mut_slice());
+        Ok(bytes)
+    }
+}
+
+fn describe_figment_error(err: &figment::Error) -> String {
+    let mut out = String::from("configuration error: ");
+    for e in err.clone() {
+        let path = if e.path.is_empty() { "(root)".to_string() } else { e.path.join(".") };
+        let source = e.metadata.as_ref().map_or_else(String::new, |m| format!(" (from {})", m.name));
+        out.push_str(&format!("setting `{path}`{source}: {}; ", e.kind));
+    }
+    out.trim_end_matches("; ").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords_in_urls() {
+        assert_eq!(redact_url("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact_url("sqlite://data/x.db?mode=rwc"), "sqlite://data/x.db?mode=rwc");
+    }
+
+    #[test]
+    fn production_without_secret_is_refused() {
+        let s = Settings { mode: Mode::Production, ..Settings::default() };
+        let err = s.validate().unwrap_err().to_string();
+        assert!(err.contains("jwt_secret"), "{err}");
+    }
+
+    #[test]
+    fn short_secret_is_refused() {
+        let s = Settings { jwt_secret: Some("short".into()), ..Settings::default() };
+        assert!(s.validate().unwrap_err().to_string().contains("jwt_secret"));
+    }
+}

@@ -1,0 +1,150 @@
+//! The demo data set: organisations of all seven kinds with Chinese names and
+//! valid credit codes, users for each role, and an expert pool of 20.
+//! Loading twice changes nothing (rows are keyed by credit code / username).
+
+use entities::{
+    OrgKind, Role,
+    models::{organization, user},
+    values::compute_check_char,
+};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use crate::{
+    services::{
+        accounts::{self, NewUser},
+        organizations::{self, OrgFields},
+    },
+    state::AppState,
+};
+
+/// Password of every demo account (never used outside demo data).
+pub const DEMO_PASSWORD: &str = "Demo@2026dg";
+
+/// (name, kind, registration-authority prefix, serial)
+const ORGS: [(&str, OrgKind, &str); 15] = [
+    ("东莞市松山湖智能装备有限公司", OrgKind::Enterprise, "91"),
+    ("东莞市长安精密模具有限公司", OrgKind::Enterprise, "91"),
+    ("东莞市虎门服装智造有限公司", OrgKind::Enterprise, "91"),
+    ("东莞市大朗毛织科技有限公司", OrgKind::Enterprise, "91"),
+    ("东莞市城市职业学院", OrgKind::VocationalCollege, "12"),
+    ("东莞市工贸职业技术学院", OrgKind::VocationalCollege, "12"),
+    ("东莞市高级技工学校", OrgKind::TechnicalSchool, "12"),
+    ("东莞市机电技工学校", OrgKind::TechnicalSchool, "12"),
+    ("东莞市南粤职业培训学校", OrgKind::TrainingInstitution, "52"),
+    ("东莞市匠心职业技能培训中心", OrgKind::TrainingInstitution, "52"),
+    ("东莞市智能制造研究院", OrgKind::ResearchInstitute, "12"),
+    ("东莞市新材料产业研究院", OrgKind::ResearchInstitute, "12"),
+    ("东莞市模具行业协会", OrgKind::IndustryAssociation, "51"),
+    ("东莞市电子信息产业协会", OrgKind::IndustryAssociation, "51"),
+    ("东莞市人力资源服务产业园运营中心", OrgKind::Other, "91"),
+];
+
+const EXPERTS: [&str; 20] = [
+    "陈志强", "李华", "张伟", "王芳", "刘洋", "黄敏", "周杰", "吴静", "徐磊", "孙丽", "马超", "朱琳", "胡斌", "郭燕", "何勇", "高翔", "林娜",
+    "罗刚", "梁晓", "宋佳",
+];
+
+/// A valid credit code for demo organisation `n` (Dongguan region 441900).
+#[must_use]
+pub fn demo_credit_code(prefix: &str, n: usize) -> String {
+    let first17 = format!("{prefix}441900{:09}", 300_000_000 + n * 7919);
+    let check = compute_check_char(&first17).unwrap_or('0');
+    format!("{first17}{check}")
+}
+
+fn org_fields(n: usize, name: &str, kind: OrgKind, prefix: &str) -> OrgFields {
+    OrgFields {
+        name: name.to_string(),
+        credit_code: demo_credit_code(prefix, n),
+        kind,
+        registered_in_dongguan: true,
+        independent_legal_person: true,
+        address: format!("广东省东莞市南城街道鸿福路{}号", 100 + n),
+        postcode: "523000".into(),
+        email: format!("contact{n:02}@example.dg.cn"),
+        legal_representative: EXPERTS[(n + 7) % 20].chars().rev().collect(),
+        contact_person: EXPERTS[(n + 3) % 20].to_string(),
+        office_phone: format!("0769-2288{:04}", 1000 + n),
+        mobile: format!("1380769{:04}", 1000 + n),
+        fax: Some(format!("0769-2299{:04}", 1000 + n)),
+        profile: Some(format!("{name}是东莞市{}，长期参与职业技能培训工作。", kind.label_zh())),
+    }
+}
+
+/// Loads the demo set, skipping rows that exist.
+///
+/// # Errors
+/// Database errors.
+pub async fn load(state: &AppState) -> anyhow::Result<()> {
+    let mut created = 0usize;
+    let mut org_ids = Vec::new();
+    for (n, (name, kind, prefix)) in ORGS.iter().enumerate() {
+        let fields = org_fields(n + 1, name, *kind, prefix);
+        let existing = organization::Entity::find().filter(organization::Column::CreditCode.eq(&fields.credit_code)).one(&state.db).await?;
+        let id = match existing {
+            Some(o) => o.id,
+            None => {
+                created += 1;
+                organizations::insert(state, None, fields).await.map_err(|e| anyhow::anyhow!("demo organisation {name}: {e}"))?.id
+            }
+        };
+        org_ids.push(id);
+    }
+    let mut users: Vec<NewUser> = vec![
+        new_user("staff01", "王晓明", Role::BureauStaff, None),
+        new_user("staff02", "赵丽娟", Role::BureauStaff, None),
+        new_user("admin02", "钱建国", Role::BureauAdmin, None),
+    ];
+    for (n, id) in org_ids.iter().enumerate() {
+        users.push(new_user(&format!("org{:02}", n + 1), &format!("{}联络员", ORGS[n].0), Role::OrgUser, Some(*id)));
+    }
+    for (n, name) in EXPERTS.iter().enumerate() {
+        users.push(new_user(&format!("expert{:02}", n + 1), name, Role::Expert, None));
+    }
+    for u in users {
+        if user::Entity::find().filter(user::Column::Username.eq(&u.username)).one(&state.db).await?.is_none() {
+            created += 1;
+            let name = u.username.clone();
+            accounts::create(state, None, u).await.map_err(|e| anyhow::anyhow!("demo user {name}: {e}"))?;
+        }
+    }
+    println!("demo data: {created} rows created (organisations: org01–org15 users, staff01/staff02, admin02, expert01–expert20; password {DEMO_PASSWORD})");
+    Ok(())
+}
+
+fn new_user(username: &str, display_name: &str, role: Role, organization_id: Option<uuid::Uuid>) -> NewUser {
+    NewUser {
+        username: username.to_string(),
+        display_name: display_name.to_string(),
+        email: Some(format!("{username}@example.dg.cn")),
+        role,
+        organization_id,
+        password: Some(DEMO_PASSWORD.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use entities::values::CreditCode;
+
+    use super::*;
+
+    #[test]
+    fn demo_credit_codes_are_valid_and_distinct() {
+        let codes: Vec<String> = ORGS.iter().enumerate().map(|(n, (_, _, p))| demo_credit_code(p, n + 1)).collect();
+        for c in &codes {
+            CreditCode::parse("credit_code", c).unwrap();
+        }
+        let mut unique = codes.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), codes.len());
+    }
+
+    #[test]
+    fn all_seven_kinds_are_present() {
+        for kind in OrgKind::ALL {
+            assert!(ORGS.iter().any(|(_, k, _)| *k == kind), "{kind:?}");
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! The poem + poem-openapi service of the Dongguan skills registry and its
+//! command line. `main.rs` only calls [`cli::run`].
+//!
+//! # Layout
+//! - [`config`]: layered settings; [`startup`]: `Application::build` / `run_until_stopped`
+//! - [`routes`]: one module per resource; handlers read input, call a service, map the result
+//! - [`services`]: transactional operations (rule from `entities`, save, audit)
+//! - [`auth`], [`audit`], [`error`], [`i18n`], [`middleware`], [`pagination`]: the edge
+//! - [`cli`], [`demo`]: commands and sample data
+
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod i18n;
+pub mod middleware;
+pub mod pagination;
+pub mod routes;
+pub mod services;
+pub mod startup;
+pub mod state;
+
+pub use config::Settings;
+pub use startup::Application;

@@ -1,0 +1,5 @@
+//! `api` binary: parses the command line and hands over to the library.
+
+fn main() -> std::process::ExitCode {
+    api::cli::main()
+}

@@ -1,0 +1,92 @@
+//! HTTP routes, one module per resource, combined into one OpenAPI service
+//! under `/api/v1`; plus health checks, the spec and Swagger UI at the root.
+
+mod audit;
+mod auth;
+mod calendar;
+mod documents;
+mod enums;
+mod health;
+mod me;
+mod organizations;
+mod users;
+
+use poem::{Endpoint, EndpointExt, Route, get};
+use poem_openapi::{OpenApiService, Tags};
+
+use crate::{middleware::Edge, state::AppState};
+
+#[derive(Tags)]
+pub enum Tag {
+    /// 登录与会话 Login and sessions
+    Auth,
+    /// 当前用户 The signed-in user
+    Me,
+    /// 账户管理（系统管理员）Accounts (bureau_admin)
+    Users,
+    /// 单位 Organisations
+    Organizations,
+    /// 工作日历 Working-day calendar
+    Calendar,
+    /// 审计日志 Audit log
+    Audit,
+    /// 文件 Documents
+    Documents,
+}
+
+type Apis = (
+    auth::AuthApi,
+    me::MeApi,
+    users::UsersApi,
+    organizations::OrganizationsApi,
+    calendar::CalendarApi,
+    audit::AuditApi,
+    documents::DocumentsApi,
+);
+
+/// The OpenAPI service (also used by `openapi` to print the spec).
+#[must_use]
+pub fn service() -> OpenApiService<Apis, ()> {
+    OpenApiService::new(
+        (
+            auth::AuthApi,
+            me::MeApi,
+            users::UsersApi,
+            organizations::OrganizationsApi,
+            calendar::CalendarApi,
+            audit::AuditApi,
+            documents::DocumentsApi,
+        ),
+        "东莞市职业培训联盟与技能资源登记服务 API",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(
+        "Dongguan vocational-training alliance and skill-resource registry. Errors are problem details \
+         (application/problem+json) in Simplified Chinese, English with `Accept-Language: en`.",
+    )
+    .server("/api/v1")
+}
+
+/// The spec as YAML, exactly as committed in `openapi/openapi.yaml`.
+#[must_use]
+pub fn spec_yaml() -> String {
+    service().spec_yaml()
+}
+
+/// The whole application.
+pub fn app(state: AppState) -> impl Endpoint + 'static {
+    let api = service();
+    let docs = api.swagger_ui();
+    let json = api.spec_endpoint();
+    let yaml = api.spec_endpoint_yaml();
+    let edge = Edge { json_limit: state.settings.json_limit_bytes, upload_limit: state.settings.upload_limit_bytes + 64 * 1024 };
+    Route::new()
+        .nest("/api/v1", api)
+        .nest("/docs", docs)
+        .at("/openapi.json", json)
+        .at("/openapi.yaml", yaml)
+        .at("/healthz", get(health::healthz))
+        .at("/readyz", get(health::readyz))
+        .data(state)
+        .with(edge)
+}

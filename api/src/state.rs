@@ -1,0 +1,16 @@
+//! Shared state handed to every handler.
+
+use std::sync::Arc;
+
+use jobs::Clock;
+use sea_orm::DatabaseConnection;
+
+use crate::{auth::JwtKeys, config::Settings};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub settings: Arc<Settings>,
+    pub clock: Arc<dyn Clock>,
+    pub keys: Arc<JwtKeys>,
+}

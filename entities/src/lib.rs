@@ -1,0 +1,18 @@
+//! The data model and the business rules of the Dongguan skills registry
+//! (东莞市职业培训联盟与技能资源登记服务).
+//!
+//! Nothing in this crate knows about HTTP. Rules are plain functions with
+//! unit tests next to them; each cites the article it implements.
+//!
+//! # Layout
+//! - [`values`]: parse-once newtypes (credit code, postcode, email, phone, free text, password policy)
+//! - [`calendar`]: the working-day calendar rule (DESIGN §7)
+//! - [`enums`]: roles, organisation kinds and their Chinese labels
+//! - [`models`]: sea-orm entities, one module per table
+
+pub mod calendar;
+pub mod enums;
+pub mod models;
+pub mod values;
+
+pub use enums::{OrgKind, Role};

@@ -1,0 +1,25 @@
+//! Opaque refresh tokens, stored as SHA-256 hashes and rotated on use. Tokens
+//! issued from one login form a family; presenting a spent token revokes the
+//! whole family (theft detection).
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
+#[sea_orm(table_name = "refresh_tokens")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub family_id: Uuid,
+    #[sea_orm(unique)]
+    pub token_hash: String,
+    pub issued_at: DateTimeUtc,
+    pub expires_at: DateTimeUtc,
+    pub used_at: Option<DateTimeUtc>,
+    pub revoked_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,21 @@
+//! Every schema change of the registry, in order, plus reference data
+//! (the official holiday calendar). Migrations are frozen once released: a
+//! change is a new migration, never an edit of an old one.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_platform;
+mod m20261123_000002_calendar_seed;
+mod util;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_platform::Migration),
+            Box::new(m20261123_000002_calendar_seed::Migration),
+        ]
+    }
+}
