@@ -58,7 +58,9 @@ pub struct FieldMsg {
 
 impl From<FieldError> for FieldMsg {
     fn from(e: FieldError) -> Self {
-        Self { field: e.field, msg: Msg::new(e.zh, e.en), code: None }
+        let zh = crate::labels::with_label_zh(&e.field, &e.zh);
+        let en = format!("{}: {}", e.field, e.en);
+        Self { field: e.field, msg: Msg::new(zh, en), code: None }
     }
 }
 

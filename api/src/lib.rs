@@ -16,6 +16,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod i18n;
+pub mod labels;
 pub mod middleware;
 pub mod pagination;
 pub mod routes;

@@ -1,1 +1,196 @@
-//! placeholder
+//! Test harness: [`spawn_app`] starts the real server on a random port against
+//! a fresh database — a new SQLite file, or a new PostgreSQL database when
+//! `TEST_DATABASE_URL` is set (dropped afterwards) — with a settable clock and
+//! an in-process SMTP sink. Helpers read like the user's actions.
+
+pub mod db;
+pub mod http;
+pub mod proxy;
+pub mod smtp;
+
+use std::sync::Arc;
+
+use api::{Application, Settings, config::Mode};
+use chrono::{DateTime, Utc};
+use entities::OrgKind;
+use jobs::ManualClock;
+use sea_orm::DatabaseConnection;
+use serde_json::{Value, json};
+
+pub use crate::http::Session;
+
+pub const ADMIN_PASSWORD: &str = "Admin#Test2026";
+pub const USER_PASSWORD: &str = "User#Test2026";
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
+pub const ISSUER: &str = "dg-skills-registry";
+pub const AUDIENCE: &str = "dg-skills-registry-api";
+
+pub struct TestApp {
+    pub address: String,
+    pub port: u16,
+    pub client: reqwest::Client,
+    /// Direct access for assertions (counts, audit rows).
+    pub db: DatabaseConnection,
+    pub clock: ManualClock,
+    pub settings: Settings,
+    pub backend: db::Backend,
+    _database: db::TestDatabase,
+    _files: tempfile::TempDir,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// The default test time: Monday 1 June 2026, 09:00 in Dongguan.
+#[must_use]
+pub fn default_now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-06-01T09:00:00+08:00").map(|d| d.to_utc()).unwrap_or_default()
+}
+
+/// Starts the server with default settings.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts the server after `tweak` adjusts the settings.
+pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    let files = tempfile::tempdir().expect("tempdir");
+    let database = db::TestDatabase::create(&files).await;
+    let mut settings = Settings {
+        mode: Mode::Dev,
+        database_url: database.url.clone(),
+        bind: "127.0.0.1:0".parse().expect("addr"),
+        jwt_secret: Some(JWT_SECRET.into()),
+        admin_password: Some(ADMIN_PASSWORD.into()),
+        documents_dir: files.path().join("documents"),
+        db_max_connections: 5,
+        ..Settings::default()
+    };
+    tweak(&mut settings);
+    let clock = ManualClock::new(default_now());
+    let app = Application::build(settings.clone(), Arc::new(clock.clone())).await.expect("build app");
+    let port = app.port();
+    let db = app.state().db.clone();
+    let server = tokio::spawn(async move {
+        let _ = app.run_until_stopped().await;
+    });
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        port,
+        client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+        db,
+        clock,
+        settings,
+        backend: database.backend,
+        _database: database,
+        _files: files,
+        server,
+    }
+}
+
+static SERIAL: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+
+/// A valid, unique credit code (Dongguan region) for test organisations.
+#[must_use]
+pub fn fresh_credit_code() -> String {
+    let n = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let salt = u64::from(std::process::id()) % 1000;
+    let first17 = format!("91441900{:09}", (salt * 1_000_000 + n as u64) % 1_000_000_000);
+    let check = entities::values::compute_check_char(&first17).expect("check char");
+    format!("{first17}{check}")
+}
+
+/// The API name of an organisation kind.
+#[must_use]
+pub fn kind_name(kind: OrgKind) -> &'static str {
+    match kind {
+        OrgKind::Enterprise => "enterprise",
+        OrgKind::VocationalCollege => "vocational_college",
+        OrgKind::TechnicalSchool => "technical_school",
+        OrgKind::TrainingInstitution => "training_institution",
+        OrgKind::ResearchInstitute => "research_institute",
+        OrgKind::IndustryAssociation => "industry_association",
+        OrgKind::Other => "other",
+    }
+}
+
+/// A complete, valid organisation body.
+#[must_use]
+pub fn org_body(name: &str, kind: OrgKind) -> Value {
+    json!({
+        "name": name,
+        "credit_code": fresh_credit_code(),
+        "kind": kind_name(kind),
+        "registered_in_dongguan": true,
+        "independent_legal_person": true,
+        "address": "广东省东莞市南城街道鸿福路200号",
+        "postcode": "523000",
+        "email": "office@example.dg.cn",
+        "legal_representative": "张三",
+        "contact_person": "李四",
+        "office_phone": "0769-22881234",
+        "mobile": "13800769123",
+        "fax": "0769-22991234",
+        "profile": "测试单位简介"
+    })
+}
+
+impl TestApp {
+    #[must_use]
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// Logs in as the first-start administrator.
+    pub async fn admin(&self) -> Session {
+        self.login_as("admin", ADMIN_PASSWORD).await
+    }
+
+    /// Logs in; panics on failure.
+    pub async fn login_as(&self, username: &str, password: &str) -> Session {
+        let (status, body) = self.post_json("/api/v1/auth/login", None, &json!({"username": username, "password": password})).await;
+        assert_eq!(status, 200, "login {username}: {body}");
+        Session::from_tokens(&body, username)
+    }
+
+    /// Creates an account of `role` (via the admin API) and logs in as it.
+    /// `org` is required for `org_user`.
+    pub async fn login(&self, role: &str, org: Option<&str>) -> Session {
+        let admin = self.admin().await;
+        let n = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let username = format!("{role}{n}");
+        let (status, body) = self
+            .post_json(
+                "/api/v1/users",
+                Some(&admin),
+                &json!({"username": username, "display_name": format!("测试{role}"), "role": role, "organization_id": org, "password": USER_PASSWORD}),
+            )
+            .await;
+        assert_eq!(status, 201, "create user: {body}");
+        self.login_as(&username, USER_PASSWORD).await
+    }
+
+    /// Registers an organisation of `kind` (as bureau staff) and returns its JSON.
+    pub async fn create_org(&self, kind: OrgKind) -> Value {
+        let admin = self.admin().await;
+        let n = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let (status, body) = self.post_json("/api/v1/organizations", Some(&admin), &org_body(&format!("东莞市测试单位{n}"), kind)).await;
+        assert_eq!(status, 201, "create org: {body}");
+        body
+    }
+
+    /// An org_user session of a new organisation of `kind`, and the organisation.
+    pub async fn org_user(&self, kind: OrgKind) -> (Session, Value) {
+        let org = self.create_org(kind).await;
+        let id = org["id"].as_str().expect("id").to_string();
+        (self.login("org_user", Some(&id)).await, org)
+    }
+
+    pub async fn set_now(&self, rfc3339: &str) {
+        self.clock.set(DateTime::parse_from_rfc3339(rfc3339).expect("time").to_utc());
+    }
+}

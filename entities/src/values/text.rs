@@ -14,6 +14,13 @@ fn is_forbidden_control(c: char) -> bool {
     c.is_control() && !matches!(c, '\n' | '\r' | '\t')
 }
 
+/// Whether `c` is an emoji or pictograph: official forms take words, and
+/// emoji break the printed 附件 tables. Rare CJK characters (生僻字, outside
+/// the BMP) stay allowed.
+fn is_emoji(c: char) -> bool {
+    matches!(u32::from(c), 0x1F000..=0x1FAFF | 0x2600..=0x27BF | 0xFE0F | 0x200D)
+}
+
 /// Validates a required free-text field and returns it trimmed.
 ///
 /// # Errors
@@ -32,6 +39,9 @@ pub fn text(field: &str, raw: &str, max_chars: usize) -> Result<String, FieldErr
             format!("不能包含控制字符（{q}）"),
             format!("must not contain control characters ({q})"),
         ));
+    }
+    if s.chars().any(is_emoji) {
+        return Err(FieldError::new(field, "不能包含表情符号", "must not contain emoji"));
     }
     let len = s.chars().count();
     if len > max_chars {
@@ -63,6 +73,14 @@ pub fn optional_text(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refuses_emoji_but_keeps_rare_cjk() {
+        assert!(text("name", "东莞😀", 10).is_err());
+        assert!(text("name", "☀", 10).is_err());
+        // U+20BB7 𠮷 is a real (rare) character used in names.
+        assert_eq!(text("name", "𠮷野家", 10).expect("ok"), "𠮷野家");
+    }
 
     #[test]
     fn trims_and_accepts() {

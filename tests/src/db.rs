@@ -1,0 +1,107 @@
+//! A fresh database per test: a SQLite file in the test's temp dir, or a new
+//! PostgreSQL database (named by UUID) on `TEST_DATABASE_URL`, dropped when the
+//! test ends.
+
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestDatabase {
+    pub url: String,
+    pub backend: Backend,
+    /// (admin url, database name) to drop afterwards.
+    drop: Option<(String, String)>,
+}
+
+/// `postgres://u@h:p/db?x` with the database replaced.
+#[must_use]
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let root = base.rsplit_once('/').map_or(base, |(r, _)| r);
+    match query {
+        Some(q) => format!("{root}/{name}?{q}"),
+        None => format!("{root}/{name}"),
+    }
+}
+
+impl TestDatabase {
+    pub async fn create(dir: &tempfile::TempDir) -> Self {
+        match std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
+            None => Self {
+                url: format!("sqlite://{}?mode=rwc", dir.path().join("registry.db").display()),
+                backend: Backend::Sqlite,
+                drop: None,
+            },
+            Some(admin_url) => {
+                let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+                let admin: DatabaseConnection = Database::connect(&admin_url).await.expect("connect TEST_DATABASE_URL");
+                admin
+                    .execute_raw(Statement::from_string(admin.get_database_backend(), format!("CREATE DATABASE {name}")))
+                    .await
+                    .expect("create database");
+                let _ = admin.close().await;
+                Self { url: with_database(&admin_url, &name), backend: Backend::Postgres, drop: Some((admin_url, name)) }
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some((admin_url, name)) = self.drop.take() else { return };
+        // Drop runs inside the test's runtime: use a thread with its own.
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            rt.block_on(async move {
+                if let Ok(admin) = Database::connect(&admin_url).await {
+                    let _ = admin
+                        .execute_raw(Statement::from_string(admin.get_database_backend(), format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                        .await;
+                    let _ = admin.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// Row counts (and a change marker) of every table: equal snapshots mean nothing was written.
+pub async fn snapshot(db: &DatabaseConnection) -> Vec<(String, i64)> {
+    let tables = [
+        ("organizations", "SELECT COUNT(*) AS n, COALESCE(SUM(version), 0) AS m FROM organizations"),
+        ("users", "SELECT COUNT(*) AS n, COALESCE(SUM(failed_logins), 0) AS m FROM users"),
+        ("refresh_tokens", "SELECT COUNT(*) AS n, COUNT(used_at) + COUNT(revoked_at) AS m FROM refresh_tokens"),
+        ("audit_log", "SELECT COUNT(*) AS n, 0 AS m FROM audit_log"),
+        ("calendar_years", "SELECT COUNT(*) AS n, 0 AS m FROM calendar_years"),
+        ("calendar_days", "SELECT COUNT(*) AS n, 0 AS m FROM calendar_days"),
+        ("documents", "SELECT COUNT(*) AS n, 0 AS m FROM documents"),
+    ];
+    let mut out = Vec::new();
+    for (table, sql) in tables {
+        let row = db
+            .query_one_raw(Statement::from_string(db.get_database_backend(), sql.to_string()))
+            .await
+            .expect("count")
+            .expect("row");
+        let n: i64 = row.try_get("", "n").expect("n");
+        let m: i64 = row.try_get("", "m").expect("m");
+        out.push((format!("{table}.rows"), n));
+        out.push((format!("{table}.marker"), m));
+    }
+    out
+}
+
+/// Number of audit rows with `action` (and, when given, for `entity_id`).
+pub async fn audit_count(db: &DatabaseConnection, action: &str, entity_id: Option<&str>) -> i64 {
+    use entities::models::audit_log;
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let mut q = audit_log::Entity::find().filter(audit_log::Column::Action.eq(action));
+    if let Some(id) = entity_id {
+        q = q.filter(audit_log::Column::EntityId.eq(id));
+    }
+    i64::try_from(q.count(db).await.expect("count")).unwrap_or(i64::MAX)
+}

@@ -1,0 +1,54 @@
+//! Health, readiness, docs and the spec endpoints.
+
+use tests::{db::Backend, spawn_app, spawn_app_with};
+
+#[tokio::test]
+async fn health_ready_docs_and_spec_are_served() {
+    let app = spawn_app().await;
+    assert_eq!(app.get("/healthz", None).await.0, 200);
+    let (status, body) = app.get("/readyz", None).await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("ready")));
+    let docs = app.send(app.client.get(app.url("/docs/"))).await;
+    assert_eq!(docs.status(), 200);
+    assert!(docs.text().await.unwrap().contains("swagger"), "Swagger UI page");
+    let (status, spec) = app.get("/openapi.json", None).await;
+    assert_eq!(status, 200);
+    assert!(spec["paths"]["/auth/login"]["post"].is_object(), "login documented");
+    let yaml = app.send(app.client.get(app.url("/openapi.yaml"))).await;
+    assert_eq!(yaml.status(), 200);
+    assert!(yaml.text().await.unwrap().starts_with("openapi: 3"));
+}
+
+/// Acceptance 8: 503 problem while the database is unreachable, 200 again when it is back, no restart.
+#[tokio::test]
+async fn readyz_follows_the_database_without_a_restart() {
+    let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
+        eprintln!("readyz outage test needs PostgreSQL (TEST_DATABASE_URL); the embedded SQLite file cannot become unreachable");
+        return;
+    };
+    // Route the app's connections through a proxy we can cut.
+    let host_port = admin_url.split('@').nth(1).and_then(|r| r.split('/').next()).unwrap_or("127.0.0.1:5432").to_string();
+    let proxy = tests::proxy::TcpProxy::start(&host_port).await;
+    let proxied = admin_url.replacen(&host_port, &format!("127.0.0.1:{}", proxy.port), 1);
+    let app = spawn_app_with(|s| {
+        s.database_url = tests::db::with_database(&proxied, s.database_url.rsplit('/').next().unwrap_or_default());
+    })
+    .await;
+    assert_eq!(app.backend, Backend::Postgres);
+    assert_eq!(app.get("/readyz", None).await.0, 200);
+
+    proxy.cut();
+    let (status, body) = app.get("/readyz", None).await;
+    tests::http::assert_problem(status, &body, 503, "unavailable");
+
+    proxy.restore().await;
+    let mut recovered = false;
+    for _ in 0..50 {
+        if app.get("/readyz", None).await.0 == 200 {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(recovered, "readyz back to 200 after the database returned");
+}

@@ -1,0 +1,4 @@
+//! End-to-end tests: each spawns the real server on a random port against a
+//! fresh database (SQLite by default, PostgreSQL with `TEST_DATABASE_URL`).
+
+mod health;
