@@ -49,7 +49,7 @@ pub async fn record(db: &impl ConnectionTrait, actor: Actor<'_>, at: DateTime<Ut
         id: Set(Uuid::now_v7()),
         at: Set(at),
         actor_id: Set(actor.0.map(|c| c.user_id)),
-        actor_role: Set(actor.0.map(|c| format!("{:?}", c.role).to_lowercase())),
+        actor_role: Set(actor.0.and_then(|c| serde_json::to_value(c.role).ok()).and_then(|v| v.as_str().map(str::to_string))),
         action: Set(entry.action.to_string()),
         entity_type: Set(entry.entity_type.to_string()),
         entity_id: Set(entry.entity_id),

@@ -72,13 +72,13 @@ impl Drop for TestDatabase {
 /// Row counts (and a change marker) of every table: equal snapshots mean nothing was written.
 pub async fn snapshot(db: &DatabaseConnection) -> Vec<(String, i64)> {
     let tables = [
-        ("organizations", "SELECT COUNT(*) AS n, COALESCE(SUM(version), 0) AS m FROM organizations"),
-        ("users", "SELECT COUNT(*) AS n, COALESCE(SUM(failed_logins), 0) AS m FROM users"),
+        ("organizations", "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(version), 0) AS BIGINT) AS m FROM organizations"),
+        ("users", "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(failed_logins), 0) AS BIGINT) AS m FROM users"),
         ("refresh_tokens", "SELECT COUNT(*) AS n, COUNT(used_at) + COUNT(revoked_at) AS m FROM refresh_tokens"),
-        ("audit_log", "SELECT COUNT(*) AS n, 0 AS m FROM audit_log"),
-        ("calendar_years", "SELECT COUNT(*) AS n, 0 AS m FROM calendar_years"),
-        ("calendar_days", "SELECT COUNT(*) AS n, 0 AS m FROM calendar_days"),
-        ("documents", "SELECT COUNT(*) AS n, 0 AS m FROM documents"),
+        ("audit_log", "SELECT COUNT(*) AS n, CAST(0 AS BIGINT) AS m FROM audit_log"),
+        ("calendar_years", "SELECT COUNT(*) AS n, CAST(0 AS BIGINT) AS m FROM calendar_years"),
+        ("calendar_days", "SELECT COUNT(*) AS n, CAST(0 AS BIGINT) AS m FROM calendar_days"),
+        ("documents", "SELECT COUNT(*) AS n, CAST(0 AS BIGINT) AS m FROM documents"),
     ];
     let mut out = Vec::new();
     for (table, sql) in tables {

@@ -190,6 +190,12 @@ impl TestApp {
         (self.login("org_user", Some(&id)).await, org)
     }
 
+    /// The service clock as a Unix timestamp.
+    #[must_use]
+    pub fn now_ts(&self) -> i64 {
+        jobs::Clock::now(&self.clock).timestamp()
+    }
+
     pub async fn set_now(&self, rfc3339: &str) {
         self.clock.set(DateTime::parse_from_rfc3339(rfc3339).expect("time").to_utc());
     }
