@@ -166,7 +166,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 organization_id,
                 password: None,
             };
-            let (user, password) = accounts::create(&state, None, new).await.map_err(|e| anyhow::anyhow!("{}", e.title.zh))?;
+            let (user, password) = accounts::create(&state, None, new).await.map_err(|e| anyhow::anyhow!("{}", e.details.title.zh))?;
             println!("created {} ({}) id={}", user.username, user.role.label_zh(), user.id);
             if let Some(pw) = password {
                 println!("one-time password (shown once, must be changed at first login): {pw}");

@@ -64,10 +64,16 @@ impl From<FieldError> for FieldMsg {
     }
 }
 
+/// Kept small (the details are boxed) so `Result<T, ApiError>` stays cheap.
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
+    pub details: Box<Details>,
+}
+
+#[derive(Debug)]
+pub struct Details {
     pub title: Msg,
     pub detail: Option<Msg>,
     pub errors: Vec<FieldMsg>,
@@ -75,7 +81,7 @@ pub struct ApiError {
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.title.en)
+        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.details.title.en)
     }
 }
 
@@ -83,12 +89,12 @@ impl std::error::Error for ApiError {}
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, title: Msg) -> Self {
-        Self { status, code, title, detail: None, errors: Vec::new() }
+        Self { status, code, details: Box::new(Details { title, detail: None, errors: Vec::new() }) }
     }
 
     #[must_use]
     pub fn with_detail(mut self, detail: Msg) -> Self {
-        self.detail = Some(detail);
+        self.details.detail = Some(detail);
         self
     }
 
@@ -99,7 +105,7 @@ impl ApiError {
             "validation_failed",
             Msg::new("提交的数据未通过校验", "The submitted data is not valid"),
         );
-        e.errors = errors.into_iter().map(Into::into).collect();
+        e.details.errors = errors.into_iter().map(Into::into).collect();
         e
     }
 
@@ -146,11 +152,12 @@ impl ApiError {
     pub fn to_problem(&self, request_id: Option<String>) -> Problem {
         Problem {
             kind: format!("https://registry.dg.gov.cn/problems/{}", self.code),
-            title: self.title.render(),
+            title: self.details.title.render(),
             status: self.status.as_u16(),
-            detail: self.detail.as_ref().map(Msg::render),
+            detail: self.details.detail.as_ref().map(Msg::render),
             code: self.code.to_string(),
             errors: self
+                .details
                 .errors
                 .iter()
                 .map(|f| ProblemField { field: f.field.clone(), message: f.msg.render(), code: f.code.clone() })

@@ -56,10 +56,10 @@ pub async fn create(state: &AppState, actor: Option<&Caller>, new: NewUser) -> A
     };
     let hash = auth::hash_password(&password)?;
     let txn = state.db.begin().await?;
-    if let Some(org) = new.organization_id {
-        if organization::Entity::find_by_id(org).one(&txn).await?.is_none() {
-            return Err(ApiError::field("organization_id", "所属单位不存在", "No such organisation"));
-        }
+    if let Some(org) = new.organization_id
+        && organization::Entity::find_by_id(org).one(&txn).await?.is_none()
+    {
+        return Err(ApiError::field("organization_id", "所属单位不存在", "No such organisation"));
     }
     if user::Entity::find().filter(user::Column::Username.eq(&new.username)).count(&txn).await? > 0 {
         return Err(ApiError::conflict("username_taken", "用户名已被使用", "Username already taken"));

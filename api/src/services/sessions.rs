@@ -200,15 +200,15 @@ pub async fn logout(state: &AppState, caller: &Caller, presented: &str) -> ApiRe
     let now = state.clock.now();
     let hash = auth::hash_refresh_token(presented);
     let txn = state.db.begin().await?;
-    if let Some(rt) = refresh_token::Entity::find()
+    let found = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(hash))
         .filter(refresh_token::Column::UserId.eq(caller.user_id))
         .one(&txn)
-        .await?
+        .await?;
+    if let Some(rt) = found
+        && revoke_family(&txn, rt.family_id, now).await? > 0
     {
-        if revoke_family(&txn, rt.family_id, now).await? > 0 {
-            audit::record(&txn, Actor(Some(caller)), now, Entry::new("session.logout", "refresh_family", rt.family_id)).await?;
-        }
+        audit::record(&txn, Actor(Some(caller)), now, Entry::new("session.logout", "refresh_family", rt.family_id)).await?;
     }
     txn.commit().await?;
     Ok(())
