@@ -181,3 +181,24 @@ async fn users_change_their_password_under_the_policy() {
     assert_eq!(status, 204);
     app.login_as(&staff.username, "Better#Pass99").await;
 }
+
+#[tokio::test]
+async fn logging_out_with_someone_elses_refresh_token_does_nothing() {
+    let app = spawn_app().await;
+    let victim = app.login("bureau_staff", None).await;
+    let other = app.login("expert", None).await;
+    let (status, _) = app.post_json("/api/v1/auth/logout", Some(&other), &json!({"refresh_token": victim.refresh_token})).await;
+    assert_eq!(status, 204, "no hint whether the token exists");
+    let (status, _) = app.post_json("/api/v1/auth/refresh", None, &json!({"refresh_token": victim.refresh_token})).await;
+    assert_eq!(status, 200, "the victim's session survives");
+    assert_eq!(audit_count(&app.db, "session.logout", None).await, 0);
+}
+
+#[tokio::test]
+async fn experts_see_no_organisations() {
+    let app = spawn_app().await;
+    let expert = app.login("expert", None).await;
+    let org = app.create_org(OrgKind::Enterprise).await;
+    let (status, body) = app.get(&format!("/api/v1/organizations/{}", org["id"].as_str().unwrap()), Some(&expert)).await;
+    assert_problem(status, &body, 403, "forbidden");
+}
