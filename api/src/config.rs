@@ -128,7 +128,10 @@ impl Settings {
     /// # Errors
     /// The first bad setting, named.
     pub fn validate(&self) -> anyhow::Result<()> {
-        if !(self.database_url.starts_with("sqlite:") || self.database_url.starts_with("postgres://") || self.database_url.starts_with("postgresql://")) {
+        if !(self.database_url.starts_with("sqlite:")
+            || self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://"))
+        {
             bail!("setting `database_url`: must start with sqlite: or postgres:// (got {})", redact_url(&self.database_url));
         }
         if self.access_token_ttl_secs < 60 || self.access_token_ttl_secs > 86_400 {

@@ -40,8 +40,26 @@ const ORGS: [(&str, OrgKind, &str); 15] = [
 ];
 
 const EXPERTS: [&str; 20] = [
-    "陈志强", "李华", "张伟", "王芳", "刘洋", "黄敏", "周杰", "吴静", "徐磊", "孙丽", "马超", "朱琳", "胡斌", "郭燕", "何勇", "高翔", "林娜",
-    "罗刚", "梁晓", "宋佳",
+    "陈志强",
+    "李华",
+    "张伟",
+    "王芳",
+    "刘洋",
+    "黄敏",
+    "周杰",
+    "吴静",
+    "徐磊",
+    "孙丽",
+    "马超",
+    "朱琳",
+    "胡斌",
+    "郭燕",
+    "何勇",
+    "高翔",
+    "林娜",
+    "罗刚",
+    "梁晓",
+    "宋佳",
 ];
 
 /// A valid credit code for demo organisation `n` (Dongguan region 441900).
@@ -108,7 +126,9 @@ pub async fn load(state: &AppState) -> anyhow::Result<()> {
             accounts::create(state, None, u).await.map_err(|e| anyhow::anyhow!("demo user {name}: {e}"))?;
         }
     }
-    println!("demo data: {created} rows created (organisations: org01–org15 users, staff01/staff02, admin02, expert01–expert20; password {DEMO_PASSWORD})");
+    println!(
+        "demo data: {created} rows created (organisations: org01–org15 users, staff01/staff02, admin02, expert01–expert20; password {DEMO_PASSWORD})"
+    );
     Ok(())
 }
 

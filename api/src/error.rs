@@ -115,7 +115,11 @@ impl ApiError {
     }
 
     pub fn unauthorized() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", Msg::new("未登录或登录已失效，请重新登录", "Authentication required or token invalid"))
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            Msg::new("未登录或登录已失效，请重新登录", "Authentication required or token invalid"),
+        )
     }
 
     pub fn forbidden() -> Self {
@@ -140,7 +144,11 @@ impl ApiError {
     }
 
     pub fn unavailable() -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", Msg::new("服务暂不可用（数据库无法连接）", "Service unavailable (database unreachable)"))
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            Msg::new("服务暂不可用（数据库无法连接）", "Service unavailable (database unreachable)"),
+        )
     }
 
     /// 500: logs the cause, returns a plain message.
@@ -173,11 +181,9 @@ impl From<DbErr> for ApiError {
             Some(SqlErr::UniqueConstraintViolation(_)) => {
                 Self::conflict("duplicate", "数据与已有记录重复", "A record with the same unique value exists")
             }
-            Some(SqlErr::ForeignKeyConstraintViolation(_)) => Self::unprocessable(
-                "reference_missing",
-                "引用的记录不存在",
-                "A referenced record does not exist",
-            ),
+            Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
+                Self::unprocessable("reference_missing", "引用的记录不存在", "A referenced record does not exist")
+            }
             _ => match err {
                 DbErr::RecordNotFound(_) => Self::not_found("记录", "Record"),
                 DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
@@ -211,10 +217,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let problem = self.to_problem(current_request_id());
         let body = problem.to_json_string();
-        Response::builder()
-            .status(self.status)
-            .content_type("application/problem+json; charset=utf-8")
-            .body(body)
+        Response::builder().status(self.status).content_type("application/problem+json; charset=utf-8").body(body)
     }
 }
 
@@ -225,10 +228,7 @@ impl poem::error::ResponseError for ApiError {
 
     fn as_response(&self) -> Response {
         let problem = self.to_problem(current_request_id());
-        Response::builder()
-            .status(self.status)
-            .content_type("application/problem+json; charset=utf-8")
-            .body(problem.to_json_string())
+        Response::builder().status(self.status).content_type("application/problem+json; charset=utf-8").body(problem.to_json_string())
     }
 }
 
@@ -276,13 +276,12 @@ pub fn from_poem_error(err: poem::Error) -> Response {
     let status = err.status();
     let reason = err.to_string();
     let api = if let Some(e) = err.downcast_ref::<poem_openapi::error::ParseParamError>() {
-        ApiError::bad_request(
-            "bad_parameter",
-            format!("参数“{}”格式不正确", e.name),
-            format!("Parameter `{}` is malformed", e.name),
-        )
-        .with_detail(Msg::new(e.reason.clone(), e.reason.clone()))
-    } else if err.is::<poem_openapi::error::ParseRequestPayloadError>() || err.is::<poem_openapi::error::ParseMultipartError>() {
+        ApiError::bad_request("bad_parameter", format!("参数“{}”格式不正确", e.name), format!("Parameter `{}` is malformed", e.name))
+            .with_detail(Msg::new(e.reason.clone(), e.reason.clone()))
+    } else if err.is::<poem_openapi::error::ParseRequestPayloadError>()
+        || err.is::<poem_openapi::error::ParseMultipartError>()
+        || err.is::<poem::error::ParseMultipartError>()
+    {
         ApiError::bad_request("malformed_body", "请求体格式错误（JSON 无法解析或字段类型不符）", "Malformed request body")
             .with_detail(Msg::new(reason.clone(), reason))
     } else if err.is::<poem_openapi::error::AuthorizationError>() {
@@ -294,13 +293,13 @@ pub fn from_poem_error(err: poem::Error) -> Response {
                 ApiError::new(status, "method_not_allowed", Msg::new("该地址不支持此请求方法", "Method not allowed"))
             }
             StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(status, "payload_too_large", Msg::new("请求体过大", "Request body too large")),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(
-                status,
-                "unsupported_media_type",
-                Msg::new("不支持的内容类型（Content-Type）", "Unsupported Content-Type"),
-            ),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                ApiError::new(status, "unsupported_media_type", Msg::new("不支持的内容类型（Content-Type）", "Unsupported Content-Type"))
+            }
             StatusCode::UNAUTHORIZED => ApiError::unauthorized(),
-            s if s.is_client_error() => ApiError::new(s, "bad_request", Msg::new("请求无效", "Bad request")).with_detail(Msg::new(reason.clone(), reason)),
+            s if s.is_client_error() => {
+                ApiError::new(s, "bad_request", Msg::new("请求无效", "Bad request")).with_detail(Msg::new(reason.clone(), reason))
+            }
             _ => ApiError::internal(&reason),
         }
     };

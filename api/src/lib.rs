@@ -23,6 +23,7 @@ pub mod routes;
 pub mod services;
 pub mod startup;
 pub mod state;
+pub mod text;
 
 pub use config::Settings;
 pub use startup::Application;

@@ -22,7 +22,11 @@ impl PageParams {
     pub fn parse(limit: Option<u64>, cursor: Option<&str>) -> ApiResult<Self> {
         let limit = limit.unwrap_or(DEFAULT_LIMIT);
         if limit == 0 || limit > MAX_LIMIT {
-            return Err(ApiError::field("limit", format!("每页条数须在1到{MAX_LIMIT}之间"), format!("limit must be between 1 and {MAX_LIMIT}")));
+            return Err(ApiError::field(
+                "limit",
+                format!("每页条数须在1到{MAX_LIMIT}之间"),
+                format!("limit must be between 1 and {MAX_LIMIT}"),
+            ));
         }
         let after = match cursor.filter(|c| !c.is_empty()) {
             None => None,

@@ -51,11 +51,8 @@ impl Application {
         let state = state(settings, conn, clock)?;
         let admin_password = accounts::ensure_admin(&state).await?;
         let acceptor = TcpListener::bind(bind.to_string()).into_acceptor().await.with_context(|| format!("binding {bind}"))?;
-        let port = acceptor
-            .local_addr()
-            .first()
-            .and_then(|a| a.as_socket_addr().map(std::net::SocketAddr::port))
-            .context("no local address")?;
+        let port =
+            acceptor.local_addr().first().and_then(|a| a.as_socket_addr().map(std::net::SocketAddr::port)).context("no local address")?;
         Ok(Self { port, acceptor, state, admin_password })
     }
 
@@ -75,9 +72,7 @@ impl Application {
     /// I/O errors of the listener.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let app = routes::app(self.state);
-        Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(app, shutdown_signal(), Some(Duration::from_secs(10)))
-            .await
+        Server::new_with_acceptor(self.acceptor).run_with_graceful_shutdown(app, shutdown_signal(), Some(Duration::from_secs(10))).await
     }
 }
 

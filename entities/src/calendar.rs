@@ -64,11 +64,7 @@ pub struct SpecialDay {
 impl SpecialDay {
     /// Convenience constructor.
     pub fn new(date: NaiveDate, kind: DayKind, name: impl Into<String>) -> Self {
-        Self {
-            date,
-            kind,
-            name: name.into(),
-        }
+        Self { date, kind, name: name.into() }
     }
 }
 
@@ -236,8 +232,7 @@ pub fn holiday_name_en(name: &str) -> String {
 /// Next calendar day; past chrono's last representable date the next year
 /// can have no data.
 fn next_day(date: NaiveDate) -> Result<NaiveDate, CalendarError> {
-    date.succ_opt()
-        .ok_or(CalendarError::YearMissing(date.year().saturating_add(1)))
+    date.succ_opt().ok_or(CalendarError::YearMissing(date.year().saturating_add(1)))
 }
 
 fn is_weekend(date: NaiveDate) -> bool {
@@ -306,16 +301,8 @@ impl Calendar {
             return Err(CalendarError::YearMissing(year));
         }
         Ok(match self.days.get(&date) {
-            Some(SpecialDay {
-                kind: DayKind::Holiday,
-                name,
-                ..
-            }) => DayStatus::Holiday { name: name.clone() },
-            Some(SpecialDay {
-                kind: DayKind::MakeupWorkday,
-                name,
-                ..
-            }) => DayStatus::MakeupWorkday { name: name.clone() },
+            Some(SpecialDay { kind: DayKind::Holiday, name, .. }) => DayStatus::Holiday { name: name.clone() },
+            Some(SpecialDay { kind: DayKind::MakeupWorkday, name, .. }) => DayStatus::MakeupWorkday { name: name.clone() },
             None if is_weekend(date) => DayStatus::Weekend,
             None => DayStatus::Working,
         })
@@ -339,11 +326,7 @@ impl Calendar {
     /// [`CalendarError::TooManyDays`] when `days` exceeds
     /// [`MAX_WORKING_DAYS`]; [`CalendarError::YearMissing`] for the first
     /// year reached that has no data.
-    pub fn add_working_days(
-        &self,
-        from: NaiveDate,
-        days: u32,
-    ) -> Result<WorkingDays, CalendarError> {
+    pub fn add_working_days(&self, from: NaiveDate, days: u32) -> Result<WorkingDays, CalendarError> {
         if days > MAX_WORKING_DAYS {
             return Err(CalendarError::TooManyDays);
         }
@@ -357,41 +340,20 @@ impl Calendar {
             match self.classify(date)? {
                 DayStatus::Working => {
                     ordinal += 1;
-                    counted.push(CountedDay {
-                        date,
-                        ordinal,
-                        makeup: None,
-                    });
+                    counted.push(CountedDay { date, ordinal, makeup: None });
                 }
                 DayStatus::MakeupWorkday { name } => {
                     ordinal += 1;
-                    counted.push(CountedDay {
-                        date,
-                        ordinal,
-                        makeup: Some(name),
-                    });
+                    counted.push(CountedDay { date, ordinal, makeup: Some(name) });
                 }
-                DayStatus::Weekend => skipped.push(SkippedDay {
-                    date,
-                    reason: SkipReason::Weekend,
-                }),
+                DayStatus::Weekend => skipped.push(SkippedDay { date, reason: SkipReason::Weekend }),
                 DayStatus::Holiday { name } => {
-                    skipped.push(SkippedDay {
-                        date,
-                        reason: SkipReason::Holiday { name },
-                    });
+                    skipped.push(SkippedDay { date, reason: SkipReason::Holiday { name } });
                 }
             }
             end_date = date;
         }
-        Ok(WorkingDays {
-            from,
-            days,
-            end_date,
-            end_time: END_OF_WORKING_DAY,
-            counted,
-            skipped,
-        })
+        Ok(WorkingDays { from, days, end_date, end_time: END_OF_WORKING_DAY, counted, skipped })
     }
 
     /// First working day on or after `date` (used to move deadlines that fall
@@ -400,10 +362,7 @@ impl Calendar {
     /// # Errors
     /// [`CalendarError::YearMissing`] for the first year reached that has no
     /// data.
-    pub fn next_working_day_on_or_after(
-        &self,
-        date: NaiveDate,
-    ) -> Result<NaiveDate, CalendarError> {
+    pub fn next_working_day_on_or_after(&self, date: NaiveDate) -> Result<NaiveDate, CalendarError> {
         let mut d = date;
         // Terminates: every step either finds a working day or moves forward;
         // only finitely many years are known, and an unknown year errors.
@@ -421,10 +380,7 @@ impl WorkingDays {
     /// +08:00). `None` only at the edge of chrono's date range.
     #[must_use]
     pub fn deadline(&self) -> Option<DateTime<FixedOffset>> {
-        self.end_date
-            .and_time(self.end_time)
-            .and_local_timezone(CHINA_OFFSET)
-            .single()
+        self.end_date.and_time(self.end_time).and_local_timezone(CHINA_OFFSET).single()
     }
 
     /// Human-readable explanation in Chinese.
@@ -439,10 +395,7 @@ impl WorkingDays {
         );
         for c in &self.counted {
             match &c.makeup {
-                Some(name) => out.push_str(&format!(
-                    "\n第{}个工作日：{}（调休上班：{name}）",
-                    c.ordinal, c.date
-                )),
+                Some(name) => out.push_str(&format!("\n第{}个工作日：{}（调休上班：{name}）", c.ordinal, c.date)),
                 None => out.push_str(&format!("\n第{}个工作日：{}", c.ordinal, c.date)),
             }
         }
@@ -464,12 +417,9 @@ impl WorkingDays {
         );
         for c in &self.counted {
             match &c.makeup {
-                Some(name) => out.push_str(&format!(
-                    "\nworking day {}: {} (make-up working day for {})",
-                    c.ordinal,
-                    c.date,
-                    holiday_name_en(name)
-                )),
+                Some(name) => {
+                    out.push_str(&format!("\nworking day {}: {} (make-up working day for {})", c.ordinal, c.date, holiday_name_en(name)))
+                }
                 None => out.push_str(&format!("\nworking day {}: {}", c.ordinal, c.date)),
             }
         }
@@ -491,10 +441,7 @@ type MonthDay = (u32, u32);
 fn build(year: i32, kind: DayKind, entries: &[(&str, MonthDay, MonthDay)]) -> Vec<SpecialDay> {
     let mut out = Vec::new();
     for &(name, (m1, d1), (m2, d2)) in entries {
-        let (Some(start), Some(end)) = (
-            NaiveDate::from_ymd_opt(year, m1, d1),
-            NaiveDate::from_ymd_opt(year, m2, d2),
-        ) else {
+        let (Some(start), Some(end)) = (NaiveDate::from_ymd_opt(year, m1, d1), NaiveDate::from_ymd_opt(year, m2, d2)) else {
             continue;
         };
         let mut d = start;
@@ -601,22 +548,14 @@ pub fn validate_year(year: i32, days: &[SpecialDay]) -> Result<(), Vec<(usize, S
         errors.push((
             WHOLE_YEAR,
             format!("年份须在{}至{}之间", YEAR_RANGE.start(), YEAR_RANGE.end()),
-            format!(
-                "the year must be between {} and {}",
-                YEAR_RANGE.start(),
-                YEAR_RANGE.end()
-            ),
+            format!("the year must be between {} and {}", YEAR_RANGE.start(), YEAR_RANGE.end()),
         ));
     }
     let mut seen: BTreeMap<NaiveDate, usize> = BTreeMap::new();
     for (i, day) in days.iter().enumerate() {
         let date = day.date;
         if date.year() != year {
-            errors.push((
-                i,
-                format!("日期{date}不在{year}年内"),
-                format!("date {date} is not in {year}"),
-            ));
+            errors.push((i, format!("日期{date}不在{year}年内"), format!("date {date} is not in {year}")));
         }
         if let Some(first) = seen.get(&date) {
             errors.push((
@@ -628,25 +567,13 @@ pub fn validate_year(year: i32, days: &[SpecialDay]) -> Result<(), Vec<(usize, S
             seen.insert(date, i);
         }
         if day.kind == DayKind::MakeupWorkday && !is_weekend(date) {
-            errors.push((
-                i,
-                format!("调休上班日{date}须为周六或周日"),
-                format!("make-up working day {date} must be a Saturday or Sunday"),
-            ));
+            errors.push((i, format!("调休上班日{date}须为周六或周日"), format!("make-up working day {date} must be a Saturday or Sunday")));
         }
         if day.name.trim().is_empty() {
-            errors.push((
-                i,
-                format!("日期{date}的节日名称不能为空"),
-                format!("the holiday name of {date} is required"),
-            ));
+            errors.push((i, format!("日期{date}的节日名称不能为空"), format!("the holiday name of {date} is required")));
         }
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(()) } else { Err(errors) }
 }
 
 #[cfg(test)]
@@ -663,29 +590,15 @@ mod tests {
     }
 
     fn holiday(name: &str) -> SkipReason {
-        SkipReason::Holiday {
-            name: name.to_owned(),
-        }
+        SkipReason::Holiday { name: name.to_owned() }
     }
 
     fn counted(list: &[(NaiveDate, Option<&str>)]) -> Vec<CountedDay> {
-        list.iter()
-            .zip(1u32..)
-            .map(|(&(date, makeup), ordinal)| CountedDay {
-                date,
-                ordinal,
-                makeup: makeup.map(str::to_owned),
-            })
-            .collect()
+        list.iter().zip(1u32..).map(|(&(date, makeup), ordinal)| CountedDay { date, ordinal, makeup: makeup.map(str::to_owned) }).collect()
     }
 
     fn skipped(list: &[(NaiveDate, SkipReason)]) -> Vec<SkippedDay> {
-        list.iter()
-            .map(|(date, reason)| SkippedDay {
-                date: *date,
-                reason: reason.clone(),
-            })
-            .collect()
+        list.iter().map(|(date, reason)| SkippedDay { date: *date, reason: reason.clone() }).collect()
     }
 
     #[test]
@@ -712,122 +625,43 @@ mod tests {
     fn classify_table() {
         let c = cal();
         let cases: Vec<(NaiveDate, DayStatus)> = vec![
-            (
-                d(2025, 1, 1),
-                DayStatus::Holiday {
-                    name: "元旦".into(),
-                },
-            ),
+            (d(2025, 1, 1), DayStatus::Holiday { name: "元旦".into() }),
             (d(2025, 1, 2), DayStatus::Working),
-            (
-                d(2025, 1, 26),
-                DayStatus::MakeupWorkday {
-                    name: "春节".into(),
-                },
-            ),
-            (
-                d(2025, 2, 4),
-                DayStatus::Holiday {
-                    name: "春节".into(),
-                },
-            ),
-            (
-                d(2025, 2, 8),
-                DayStatus::MakeupWorkday {
-                    name: "春节".into(),
-                },
-            ),
-            (
-                d(2025, 10, 8),
-                DayStatus::Holiday {
-                    name: "国庆节、中秋节".into(),
-                },
-            ),
-            (
-                d(2025, 10, 11),
-                DayStatus::MakeupWorkday {
-                    name: "国庆节、中秋节".into(),
-                },
-            ),
-            (
-                d(2026, 1, 3),
-                DayStatus::Holiday {
-                    name: "元旦".into(),
-                },
-            ),
-            (
-                d(2026, 1, 4),
-                DayStatus::MakeupWorkday {
-                    name: "元旦".into(),
-                },
-            ),
+            (d(2025, 1, 26), DayStatus::MakeupWorkday { name: "春节".into() }),
+            (d(2025, 2, 4), DayStatus::Holiday { name: "春节".into() }),
+            (d(2025, 2, 8), DayStatus::MakeupWorkday { name: "春节".into() }),
+            (d(2025, 10, 8), DayStatus::Holiday { name: "国庆节、中秋节".into() }),
+            (d(2025, 10, 11), DayStatus::MakeupWorkday { name: "国庆节、中秋节".into() }),
+            (d(2026, 1, 3), DayStatus::Holiday { name: "元旦".into() }),
+            (d(2026, 1, 4), DayStatus::MakeupWorkday { name: "元旦".into() }),
             (d(2026, 1, 10), DayStatus::Weekend),
             (d(2026, 1, 11), DayStatus::Weekend),
-            (
-                d(2026, 2, 15),
-                DayStatus::Holiday {
-                    name: "春节".into(),
-                },
-            ),
-            (
-                d(2026, 4, 6),
-                DayStatus::Holiday {
-                    name: "清明节".into(),
-                },
-            ),
-            (
-                d(2026, 6, 19),
-                DayStatus::Holiday {
-                    name: "端午节".into(),
-                },
-            ),
-            (
-                d(2026, 9, 20),
-                DayStatus::MakeupWorkday {
-                    name: "国庆节".into(),
-                },
-            ),
-            (
-                d(2026, 9, 25),
-                DayStatus::Holiday {
-                    name: "中秋节".into(),
-                },
-            ),
+            (d(2026, 2, 15), DayStatus::Holiday { name: "春节".into() }),
+            (d(2026, 4, 6), DayStatus::Holiday { name: "清明节".into() }),
+            (d(2026, 6, 19), DayStatus::Holiday { name: "端午节".into() }),
+            (d(2026, 9, 20), DayStatus::MakeupWorkday { name: "国庆节".into() }),
+            (d(2026, 9, 25), DayStatus::Holiday { name: "中秋节".into() }),
             (d(2026, 10, 12), DayStatus::Working),
         ];
         for (date, expected) in cases {
             assert_eq!(c.classify(date), Ok(expected), "{date}");
         }
-        assert_eq!(
-            c.classify(d(2027, 1, 4)),
-            Err(CalendarError::YearMissing(2027))
-        );
-        assert_eq!(
-            c.classify(d(2024, 12, 31)),
-            Err(CalendarError::YearMissing(2024))
-        );
+        assert_eq!(c.classify(d(2027, 1, 4)), Err(CalendarError::YearMissing(2027)));
+        assert_eq!(c.classify(d(2024, 12, 31)), Err(CalendarError::YearMissing(2024)));
         assert_eq!(c.is_working_day(d(2026, 2, 14)), Ok(true));
         assert_eq!(c.is_working_day(d(2026, 2, 16)), Ok(false));
-        assert_eq!(
-            c.is_working_day(d(2027, 1, 4)),
-            Err(CalendarError::YearMissing(2027))
-        );
+        assert_eq!(c.is_working_day(d(2027, 1, 4)), Err(CalendarError::YearMissing(2027)));
     }
 
     #[test]
     fn five_working_days_across_spring_festival_2026() {
         // Thu 12 Feb 2026: Fri 13 (1), Sat 14 make-up (2), 15–23 Spring
         // Festival skipped, Tue 24 (3), Wed 25 (4), Thu 26 (5).
-        let w = cal()
-            .add_working_days(d(2026, 2, 12), 5)
-            .expect("computable");
+        let w = cal().add_working_days(d(2026, 2, 12), 5).expect("computable");
         assert_eq!(w.from, d(2026, 2, 12));
         assert_eq!(w.days, 5);
         assert_eq!(w.end_date, d(2026, 2, 26));
-        assert_eq!(
-            w.end_time,
-            NaiveTime::from_hms_opt(17, 30, 0).expect("time")
-        );
+        assert_eq!(w.end_time, NaiveTime::from_hms_opt(17, 30, 0).expect("time"));
         assert_eq!(
             w.counted,
             counted(&[
@@ -838,32 +672,22 @@ mod tests {
                 (d(2026, 2, 26), None),
             ])
         );
-        let festival: Vec<(NaiveDate, SkipReason)> = (15..=23)
-            .map(|day| (d(2026, 2, day), holiday("春节")))
-            .collect();
+        let festival: Vec<(NaiveDate, SkipReason)> = (15..=23).map(|day| (d(2026, 2, day), holiday("春节"))).collect();
         assert_eq!(w.skipped, skipped(&festival));
         let deadline = w.deadline().expect("in range");
         assert_eq!(deadline.to_rfc3339(), "2026-02-26T17:30:00+08:00");
         let zh = w.explain_zh();
-        assert!(
-            zh.contains("第2个工作日：2026-02-14（调休上班：春节）"),
-            "{zh}"
-        );
+        assert!(zh.contains("第2个工作日：2026-02-14（调休上班：春节）"), "{zh}");
         assert!(zh.contains("跳过 2026-02-15：法定节假日：春节"), "{zh}");
         let en = w.explain_en();
-        assert!(
-            en.contains("skipped 2026-02-15: public holiday: Spring Festival (春节)"),
-            "{en}"
-        );
+        assert!(en.contains("skipped 2026-02-15: public holiday: Spring Festival (春节)"), "{en}");
     }
 
     #[test]
     fn five_working_days_across_national_day_2026() {
         // Wed 30 Sep 2026: 1–7 Oct National Day skipped, Thu 8 (1), Fri 9
         // (2), Sat 10 make-up (3), Sun 11 weekend, Mon 12 (4), Tue 13 (5).
-        let w = cal()
-            .add_working_days(d(2026, 9, 30), 5)
-            .expect("computable");
+        let w = cal().add_working_days(d(2026, 9, 30), 5).expect("computable");
         assert_eq!(w.end_date, d(2026, 10, 13));
         assert_eq!(
             w.counted,
@@ -875,9 +699,7 @@ mod tests {
                 (d(2026, 10, 13), None),
             ])
         );
-        let mut expected: Vec<(NaiveDate, SkipReason)> = (1..=7)
-            .map(|day| (d(2026, 10, day), holiday("国庆节")))
-            .collect();
+        let mut expected: Vec<(NaiveDate, SkipReason)> = (1..=7).map(|day| (d(2026, 10, day), holiday("国庆节"))).collect();
         expected.push((d(2026, 10, 11), SkipReason::Weekend));
         assert_eq!(w.skipped, skipped(&expected));
     }
@@ -905,21 +727,14 @@ mod tests {
         for (from, days, end, n_skipped) in cases {
             let w = c.add_working_days(from, days).expect("computable");
             assert_eq!(w.end_date, end, "{from} + {days}");
-            assert_eq!(
-                w.skipped.len(),
-                n_skipped,
-                "{from} + {days}: {:?}",
-                w.skipped
-            );
+            assert_eq!(w.skipped.len(), n_skipped, "{from} + {days}: {:?}", w.skipped);
             assert_eq!(w.counted.len(), usize::try_from(days).expect("small"));
         }
     }
 
     #[test]
     fn zero_days_needs_no_calendar_data() {
-        let w = Calendar::new()
-            .add_working_days(d(2030, 5, 1), 0)
-            .expect("zero days");
+        let w = Calendar::new().add_working_days(d(2030, 5, 1), 0).expect("zero days");
         assert_eq!(w.end_date, d(2030, 5, 1));
         assert!(w.counted.is_empty() && w.skipped.is_empty());
     }
@@ -928,62 +743,29 @@ mod tests {
     fn crossing_into_missing_year_is_an_error() {
         let c = cal();
         // Mon 28 Dec 2026: 29, 30, 31 Dec are working days, the 4th needs 2027.
-        assert_eq!(
-            c.add_working_days(d(2026, 12, 28), 3).map(|w| w.end_date),
-            Ok(d(2026, 12, 31))
-        );
-        assert_eq!(
-            c.add_working_days(d(2026, 12, 28), 4),
-            Err(CalendarError::YearMissing(2027))
-        );
-        assert_eq!(
-            c.add_working_days(d(2026, 12, 31), 1),
-            Err(CalendarError::YearMissing(2027))
-        );
+        assert_eq!(c.add_working_days(d(2026, 12, 28), 3).map(|w| w.end_date), Ok(d(2026, 12, 31)));
+        assert_eq!(c.add_working_days(d(2026, 12, 28), 4), Err(CalendarError::YearMissing(2027)));
+        assert_eq!(c.add_working_days(d(2026, 12, 31), 1), Err(CalendarError::YearMissing(2027)));
         // Starting in an unknown year fails on the first candidate.
-        assert_eq!(
-            c.add_working_days(d(2024, 12, 30), 1),
-            Err(CalendarError::YearMissing(2024))
-        );
-        assert_eq!(
-            Calendar::new().add_working_days(d(2026, 1, 5), 1),
-            Err(CalendarError::YearMissing(2026))
-        );
+        assert_eq!(c.add_working_days(d(2024, 12, 30), 1), Err(CalendarError::YearMissing(2024)));
+        assert_eq!(Calendar::new().add_working_days(d(2026, 1, 5), 1), Err(CalendarError::YearMissing(2026)));
         // A gap year: 2025 and 2027 known, 2026 missing.
         let mut gap = Calendar::new();
         gap.add_year(2025, Vec::new());
         gap.add_year(2027, Vec::new());
-        assert_eq!(
-            gap.add_working_days(d(2025, 12, 30), 5),
-            Err(CalendarError::YearMissing(2026))
-        );
-        assert_eq!(
-            CalendarError::YearMissing(2027).to_string(),
-            "2027年的工作日历尚未录入"
-        );
+        assert_eq!(gap.add_working_days(d(2025, 12, 30), 5), Err(CalendarError::YearMissing(2026)));
+        assert_eq!(CalendarError::YearMissing(2027).to_string(), "2027年的工作日历尚未录入");
         assert!(CalendarError::YearMissing(2027).en().contains("2027"));
     }
 
     #[test]
     fn too_many_days() {
         let c = cal();
-        assert_eq!(
-            c.add_working_days(d(2026, 1, 1), 3651),
-            Err(CalendarError::TooManyDays)
-        );
-        assert_eq!(
-            c.add_working_days(d(2026, 1, 1), u32::MAX),
-            Err(CalendarError::TooManyDays)
-        );
+        assert_eq!(c.add_working_days(d(2026, 1, 1), 3651), Err(CalendarError::TooManyDays));
+        assert_eq!(c.add_working_days(d(2026, 1, 1), u32::MAX), Err(CalendarError::TooManyDays));
         // 3650 itself is allowed (and here runs into 2027).
-        assert_eq!(
-            c.add_working_days(d(2026, 1, 1), 3650),
-            Err(CalendarError::YearMissing(2027))
-        );
-        assert_eq!(
-            CalendarError::TooManyDays.to_string(),
-            "工作日数不能超过3650"
-        );
+        assert_eq!(c.add_working_days(d(2026, 1, 1), 3650), Err(CalendarError::YearMissing(2027)));
+        assert_eq!(CalendarError::TooManyDays.to_string(), "工作日数不能超过3650");
     }
 
     #[test]
@@ -991,10 +773,7 @@ mod tests {
         let mut c = Calendar::new();
         let last = NaiveDate::MAX;
         c.add_year(last.year(), Vec::new());
-        assert_eq!(
-            c.add_working_days(last, 1),
-            Err(CalendarError::YearMissing(last.year() + 1))
-        );
+        assert_eq!(c.add_working_days(last, 1), Err(CalendarError::YearMissing(last.year() + 1)));
     }
 
     #[test]
@@ -1019,34 +798,22 @@ mod tests {
             assert_eq!(c.next_working_day_on_or_after(date), Ok(expected), "{date}");
         }
         // Sat 2 Jan 2027 is not known.
-        assert_eq!(
-            c.next_working_day_on_or_after(d(2027, 1, 2)),
-            Err(CalendarError::YearMissing(2027))
-        );
+        assert_eq!(c.next_working_day_on_or_after(d(2027, 1, 2)), Err(CalendarError::YearMissing(2027)));
         // 2025-12-31 is a Wednesday (working).
-        assert_eq!(
-            c.next_working_day_on_or_after(d(2025, 12, 31)),
-            Ok(d(2025, 12, 31))
-        );
+        assert_eq!(c.next_working_day_on_or_after(d(2025, 12, 31)), Ok(d(2025, 12, 31)));
     }
 
     #[test]
     fn add_year_replaces_previous_data() {
         let mut c = Calendar::new();
         assert!(!c.has_year(2026));
-        c.add_year(
-            2026,
-            vec![SpecialDay::new(d(2026, 3, 2), DayKind::Holiday, "测试")],
-        );
+        c.add_year(2026, vec![SpecialDay::new(d(2026, 3, 2), DayKind::Holiday, "测试")]);
         assert!(c.has_year(2026));
         assert_eq!(c.is_working_day(d(2026, 3, 2)), Ok(false));
         c.add_year(2026, Vec::new());
         assert_eq!(c.is_working_day(d(2026, 3, 2)), Ok(true));
         // Days outside the year are ignored.
-        c.add_year(
-            2026,
-            vec![SpecialDay::new(d(2027, 3, 1), DayKind::Holiday, "测试")],
-        );
+        c.add_year(2026, vec![SpecialDay::new(d(2027, 3, 1), DayKind::Holiday, "测试")]);
         assert!(!c.has_year(2027));
         assert_eq!(c.special_days(2026).count(), 0);
         assert_eq!(c.years().collect::<Vec<_>>(), vec![2026]);
@@ -1057,34 +824,17 @@ mod tests {
         assert_eq!(SkipReason::Weekend.zh(), "周末");
         assert_eq!(SkipReason::Weekend.en(), "weekend");
         assert_eq!(holiday("春节").zh(), "法定节假日：春节");
-        assert_eq!(
-            holiday("春节").en(),
-            "public holiday: Spring Festival (春节)"
-        );
-        assert_eq!(
-            holiday("国庆节、中秋节").en(),
-            "public holiday: National Day and Mid-Autumn Festival (国庆节、中秋节)"
-        );
+        assert_eq!(holiday("春节").en(), "public holiday: Spring Festival (春节)");
+        assert_eq!(holiday("国庆节、中秋节").en(), "public holiday: National Day and Mid-Autumn Festival (国庆节、中秋节)");
         assert_eq!(holiday("莞香节").en(), "public holiday: 莞香节");
     }
 
     #[test]
     fn serde_shapes() {
-        assert_eq!(
-            serde_json::to_string(&DayKind::MakeupWorkday).expect("json"),
-            "\"makeup_workday\""
-        );
-        assert_eq!(
-            serde_json::to_string(&DayKind::Holiday).expect("json"),
-            "\"holiday\""
-        );
-        let day: SpecialDay =
-            serde_json::from_str(r#"{"date":"2026-02-14","kind":"makeup_workday","name":"春节"}"#)
-                .expect("json");
-        assert_eq!(
-            day,
-            SpecialDay::new(d(2026, 2, 14), DayKind::MakeupWorkday, "春节")
-        );
+        assert_eq!(serde_json::to_string(&DayKind::MakeupWorkday).expect("json"), "\"makeup_workday\"");
+        assert_eq!(serde_json::to_string(&DayKind::Holiday).expect("json"), "\"holiday\"");
+        let day: SpecialDay = serde_json::from_str(r#"{"date":"2026-02-14","kind":"makeup_workday","name":"春节"}"#).expect("json");
+        assert_eq!(day, SpecialDay::new(d(2026, 2, 14), DayKind::MakeupWorkday, "春节"));
     }
 
     #[test]
@@ -1099,7 +849,7 @@ mod tests {
 
         let bad = vec![
             SpecialDay::new(d(2026, 2, 16), DayKind::Holiday, "春节"),
-            SpecialDay::new(d(2027, 1, 1), DayKind::Holiday, "元旦"), // wrong year
+            SpecialDay::new(d(2027, 1, 1), DayKind::Holiday, "元旦"),  // wrong year
             SpecialDay::new(d(2026, 2, 16), DayKind::Holiday, "春节"), // duplicate
             SpecialDay::new(d(2026, 2, 13), DayKind::MakeupWorkday, "春节"), // Friday make-up
             SpecialDay::new(d(2026, 2, 28), DayKind::MakeupWorkday, "  "), // blank name
@@ -1116,11 +866,7 @@ mod tests {
             let errors = validate_year(year, &[]).expect_err("year out of range");
             assert_eq!(
                 errors,
-                vec![(
-                    WHOLE_YEAR,
-                    "年份须在2000至2100之间".to_owned(),
-                    "the year must be between 2000 and 2100".to_owned()
-                )]
+                vec![(WHOLE_YEAR, "年份须在2000至2100之间".to_owned(), "the year must be between 2000 and 2100".to_owned())]
             );
         }
         assert_eq!(validate_year(2000, &[]), Ok(()));

@@ -48,9 +48,7 @@ impl Role {
 }
 
 /// Organisation kinds: the seven categories of 003 附件2/附件3, in their order.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 #[serde(rename_all = "snake_case")]
 pub enum OrgKind {
@@ -111,10 +109,7 @@ mod tests {
     #[test]
     fn kinds_follow_the_order_of_annex_2() {
         let headings: Vec<String> = OrgKind::ALL.iter().map(|k| k.group_heading()).collect();
-        assert_eq!(
-            headings,
-            ["一、企业", "二、职业院校", "三、技工院校", "四、职业培训机构", "五、科研机构", "六、行业协会", "七、其他"]
-        );
+        assert_eq!(headings, ["一、企业", "二、职业院校", "三、技工院校", "四、职业培训机构", "五、科研机构", "六、行业协会", "七、其他"]);
     }
 
     #[test]

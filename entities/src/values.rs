@@ -88,11 +88,7 @@ pub struct FieldError {
 impl FieldError {
     /// Builds an error for `field` with a Chinese and an English message.
     pub fn new(field: impl Into<String>, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            zh: zh.into(),
-            en: en.into(),
-        }
+        Self { field: field.into(), zh: zh.into(), en: en.into() }
     }
 }
 
@@ -100,11 +96,7 @@ impl FieldError {
 /// characters as themselves, anything else (control, whitespace, format
 /// characters) as `U+XXXX` so the message itself stays clean.
 pub(crate) fn quote_char(c: char) -> String {
-    if c.is_control() || c.is_whitespace() || is_format_char(c) {
-        format!("U+{:04X}", u32::from(c))
-    } else {
-        c.to_string()
-    }
+    if c.is_control() || c.is_whitespace() || is_format_char(c) { format!("U+{:04X}", u32::from(c)) } else { c.to_string() }
 }
 
 /// Invisible format characters (zero-width, bidi controls, BOM) that must not
@@ -119,11 +111,7 @@ mod tests {
 
     #[test]
     fn field_error_displays_field_and_chinese_message() {
-        let e = FieldError::new(
-            "postcode",
-            "邮政编码须为6位数字",
-            "postcode must be 6 digits",
-        );
+        let e = FieldError::new("postcode", "邮政编码须为6位数字", "postcode must be 6 digits");
         assert_eq!(e.to_string(), "postcode: 邮政编码须为6位数字");
         assert_eq!(e.en, "postcode must be 6 digits");
     }

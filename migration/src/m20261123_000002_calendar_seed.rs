@@ -16,8 +16,7 @@ impl MigrationTrait for Migration {
         // A fixed timestamp keeps the migration deterministic.
         let seeded_at = Utc.with_ymd_and_hms(2025, 11, 4, 0, 0, 0).single().ok_or_else(|| DbErr::Custom("bad seed time".into()))?;
         for year in SEEDED_YEARS {
-            let (source, days) =
-                official_year(year).ok_or_else(|| DbErr::Custom(format!("no official calendar for {year}")))?;
+            let (source, days) = official_year(year).ok_or_else(|| DbErr::Custom(format!("no official calendar for {year}")))?;
             manager
                 .exec_stmt(
                     Query::insert()
@@ -43,12 +42,8 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for year in SEEDED_YEARS {
-            manager
-                .exec_stmt(Query::delete().from_table("calendar_days").and_where(Expr::col("year").eq(year)).to_owned())
-                .await?;
-            manager
-                .exec_stmt(Query::delete().from_table("calendar_years").and_where(Expr::col("year").eq(year)).to_owned())
-                .await?;
+            manager.exec_stmt(Query::delete().from_table("calendar_days").and_where(Expr::col("year").eq(year)).to_owned()).await?;
+            manager.exec_stmt(Query::delete().from_table("calendar_years").and_where(Expr::col("year").eq(year)).to_owned()).await?;
         }
         Ok(())
     }

@@ -59,7 +59,10 @@ impl Drop for TestDatabase {
             rt.block_on(async move {
                 if let Ok(admin) = Database::connect(&admin_url).await {
                     let _ = admin
-                        .execute_raw(Statement::from_string(admin.get_database_backend(), format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                        .execute_raw(Statement::from_string(
+                            admin.get_database_backend(),
+                            format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                        ))
                         .await;
                     let _ = admin.close().await;
                 }
@@ -82,11 +85,7 @@ pub async fn snapshot(db: &DatabaseConnection) -> Vec<(String, i64)> {
     ];
     let mut out = Vec::new();
     for (table, sql) in tables {
-        let row = db
-            .query_one_raw(Statement::from_string(db.get_database_backend(), sql.to_string()))
-            .await
-            .expect("count")
-            .expect("row");
+        let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql.to_string())).await.expect("count").expect("row");
         let n: i64 = row.try_get("", "n").expect("n");
         let m: i64 = row.try_get("", "m").expect("m");
         out.push((format!("{table}.rows"), n));

@@ -9,17 +9,18 @@ use crate::{
     routes::Tag,
     services::sessions::{self, Tokens},
     state::AppState,
+    text::Str,
 };
 
 #[derive(Object)]
 pub struct LoginRequest {
-    username: String,
-    password: String,
+    username: Str,
+    password: Str,
 }
 
 #[derive(Object)]
 pub struct RefreshRequest {
-    refresh_token: String,
+    refresh_token: Str,
 }
 
 #[derive(Object)]

@@ -4,7 +4,11 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use entities::calendar::{DayKind, SkipReason, SpecialDay, WorkingDays};
 use entities::values::text;
 use poem::web::Data;
-use poem_openapi::{Enum, Object, OpenApi, param::{Path, Query}, payload::Json};
+use poem_openapi::{
+    Enum, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
 
 use crate::{
     auth::BearerAuth,
@@ -13,6 +17,7 @@ use crate::{
     routes::{Tag, auth::NoContent},
     services::calendar as svc,
     state::AppState,
+    text::Str,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -47,7 +52,7 @@ pub struct CalendarDay {
     date: NaiveDate,
     kind: DayKindDto,
     /// 节日名称, e.g. 春节.
-    name: String,
+    name: Str,
 }
 
 #[derive(Object)]
@@ -60,7 +65,7 @@ pub struct CalendarYear {
 
 #[derive(Object)]
 pub struct PutCalendarYear {
-    source_notice: String,
+    source_notice: Str,
     days: Vec<CalendarDay>,
 }
 
@@ -152,13 +157,19 @@ impl CalendarApi {
         Ok(Json(CalendarYear {
             year: y.year,
             source_notice: y.source_notice,
-            days: days.into_iter().map(|d| CalendarDay { date: d.date, kind: DayKind::from(d.kind).into(), name: d.name }).collect(),
+            days: days.into_iter().map(|d| CalendarDay { date: d.date, kind: DayKind::from(d.kind).into(), name: Str(d.name) }).collect(),
         }))
     }
 
     /// 录入年度工作日历 Replace a year's data with the official notice's (bureau_admin).
     #[oai(path = "/:year", method = "put")]
-    async fn put_year(&self, state: Data<&AppState>, auth: BearerAuth, year: Path<i32>, body: Json<PutCalendarYear>) -> ApiResult<NoContent> {
+    async fn put_year(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        year: Path<i32>,
+        body: Json<PutCalendarYear>,
+    ) -> ApiResult<NoContent> {
         auth.0.require(&[entities::Role::BureauAdmin])?;
         let source = text("source_notice", &body.source_notice, 300).map_err(|e| ApiError::validation([e]))?;
         let mut days = Vec::with_capacity(body.days.len());

@@ -9,12 +9,13 @@ use crate::{
     routes::{Tag, auth::NoContent, users::User},
     services::accounts,
     state::AppState,
+    text::Str,
 };
 
 #[derive(Object)]
 pub struct ChangePassword {
-    current_password: String,
-    new_password: String,
+    current_password: Str,
+    new_password: Str,
 }
 
 pub struct MeApi;

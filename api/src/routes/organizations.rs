@@ -21,6 +21,7 @@ use crate::{
     routes::{Tag, enums::OrgKindDto},
     services::organizations::{self as svc, OrgChanges, OrgFields, OrgFilter},
     state::AppState,
+    text::Str,
 };
 
 #[derive(Object)]
@@ -80,41 +81,41 @@ impl From<organization::Model> for Organization {
 
 #[derive(Object)]
 pub struct CreateOrganization {
-    name: String,
-    credit_code: String,
+    name: Str,
+    credit_code: Str,
     kind: OrgKindDto,
     registered_in_dongguan: bool,
     independent_legal_person: bool,
-    address: String,
-    postcode: String,
-    email: String,
-    legal_representative: String,
-    contact_person: String,
-    office_phone: String,
-    mobile: String,
-    fax: Option<String>,
-    profile: Option<String>,
+    address: Str,
+    postcode: Str,
+    email: Str,
+    legal_representative: Str,
+    contact_person: Str,
+    office_phone: Str,
+    mobile: Str,
+    fax: Option<Str>,
+    profile: Option<Str>,
 }
 
 /// Fields left out stay as they are; `null` clears `fax` or `profile`.
 #[derive(Object, Default)]
 pub struct UpdateOrganization {
-    name: Option<String>,
+    name: Option<Str>,
     /// Bureau staff only.
-    credit_code: Option<String>,
+    credit_code: Option<Str>,
     /// Bureau staff only.
     kind: Option<OrgKindDto>,
     registered_in_dongguan: Option<bool>,
     independent_legal_person: Option<bool>,
-    address: Option<String>,
-    postcode: Option<String>,
-    email: Option<String>,
-    legal_representative: Option<String>,
-    contact_person: Option<String>,
-    office_phone: Option<String>,
-    mobile: Option<String>,
-    fax: MaybeUndefined<String>,
-    profile: MaybeUndefined<String>,
+    address: Option<Str>,
+    postcode: Option<Str>,
+    email: Option<Str>,
+    legal_representative: Option<Str>,
+    contact_person: Option<Str>,
+    office_phone: Option<Str>,
+    mobile: Option<Str>,
+    fax: MaybeUndefined<Str>,
+    profile: MaybeUndefined<Str>,
 }
 
 #[derive(Object)]
@@ -169,7 +170,10 @@ fn opt<T>(v: Option<&str>, parse: impl Fn(&str) -> Result<T, FieldError>) -> Res
     v.map(parse).transpose()
 }
 
-fn maybe(v: &MaybeUndefined<String>, parse: impl Fn(Option<&str>) -> Result<Option<String>, FieldError>) -> Result<Option<Option<String>>, FieldError> {
+fn maybe(
+    v: &MaybeUndefined<Str>,
+    parse: impl Fn(Option<&str>) -> Result<Option<String>, FieldError>,
+) -> Result<Option<Option<String>>, FieldError> {
     match v {
         MaybeUndefined::Undefined => Ok(None),
         MaybeUndefined::Null => Ok(Some(None)),
@@ -252,9 +256,11 @@ impl TryFrom<UpdateOrganization> for OrgChanges {
 /// `If-Match: 3` or `If-Match: "3"` (the version read).
 fn parse_if_match(raw: Option<&str>) -> ApiResult<Option<i32>> {
     raw.map(|v| {
-        v.trim().trim_start_matches("W/").trim_matches('"').parse::<i32>().map_err(|_| {
-            ApiError::bad_request("bad_if_match", "If-Match 须为读取时的版本号", "If-Match must be the version you read")
-        })
+        v.trim()
+            .trim_start_matches("W/")
+            .trim_matches('"')
+            .parse::<i32>()
+            .map_err(|_| ApiError::bad_request("bad_if_match", "If-Match 须为读取时的版本号", "If-Match must be the version you read"))
     })
     .transpose()
 }
@@ -267,7 +273,12 @@ impl OrganizationsApi {
     ///
     /// The credit code is checked with the GB 32100-2015 check character; a code already registered answers 409.
     #[oai(path = "/", method = "post")]
-    async fn create(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<CreateOrganization>) -> ApiResult<CreateOrganizationResponse> {
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<CreateOrganization>,
+    ) -> ApiResult<CreateOrganizationResponse> {
         auth.0.require_bureau()?;
         let fields = OrgFields::try_from(body.0)?;
         Ok(CreateOrganizationResponse::Created(Json(svc::create(&state, &auth.0, fields).await?.into())))
@@ -320,7 +331,13 @@ impl OrganizationsApi {
 
     /// 核验信用代码 Mark whether the business licence can be fetched by the credit code (bureau roles).
     #[oai(path = "/:id/credit-code-verification", method = "put")]
-    async fn verify(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>, body: Json<CreditCodeVerification>) -> ApiResult<Json<Organization>> {
+    async fn verify(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<CreditCodeVerification>,
+    ) -> ApiResult<Json<Organization>> {
         Ok(Json(svc::set_credit_code_verified(&state, &auth.0, id.0, body.verified).await?.into()))
     }
 }

@@ -1,9 +1,17 @@
 //! `users`: account administration (bureau_admin only).
 
 use chrono::{DateTime, Utc};
-use entities::{Role, models::user, values::{Email, text}};
+use entities::{
+    Role,
+    models::user,
+    values::{Email, text},
+};
 use poem::web::Data;
-use poem_openapi::{ApiResponse, Object, OpenApi, param::{Path, Query}, payload::Json};
+use poem_openapi::{
+    ApiResponse, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
 use uuid::Uuid;
 
 use crate::{
@@ -13,6 +21,7 @@ use crate::{
     routes::{Tag, enums::RoleDto},
     services::accounts::{self, NewUser, UserFilter},
     state::AppState,
+    text::Str,
 };
 
 #[derive(Object)]
@@ -54,14 +63,14 @@ impl From<user::Model> for User {
 #[derive(Object)]
 pub struct CreateUser {
     /// Login name: 3–100 characters, letters, digits, `.`, `_`, `-`, `@`.
-    username: String,
-    display_name: String,
-    email: Option<String>,
+    username: Str,
+    display_name: Str,
+    email: Option<Str>,
     role: RoleDto,
     /// Required for `org_user`, forbidden otherwise.
     organization_id: Option<Uuid>,
     /// Optional; when absent a one-time password is generated and returned.
-    password: Option<String>,
+    password: Option<Str>,
 }
 
 #[derive(Object)]

@@ -40,7 +40,11 @@ pub async fn create(state: &AppState, actor: Option<&Caller>, new: NewUser) -> A
             return Err(ApiError::field("organization_id", "单位用户必须指定所属单位", "An org_user needs organization_id"));
         }
         (false, Some(_)) => {
-            return Err(ApiError::field("organization_id", "只有单位用户可以指定所属单位", "Only org_user accounts belong to an organisation"));
+            return Err(ApiError::field(
+                "organization_id",
+                "只有单位用户可以指定所属单位",
+                "Only org_user accounts belong to an organisation",
+            ));
         }
         _ => {}
     }
@@ -178,9 +182,15 @@ pub async fn change_password(state: &AppState, caller: &Caller, current: &str, n
     }
     let hash = auth::hash_password(new)?;
     let txn = state.db.begin().await?;
-    user::ActiveModel { id: Set(me.id), password_hash: Set(hash), must_change_password: Set(false), updated_at: Set(now), ..Default::default() }
-        .update(&txn)
-        .await?;
+    user::ActiveModel {
+        id: Set(me.id),
+        password_hash: Set(hash),
+        must_change_password: Set(false),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
     audit::record(&txn, Actor(Some(caller)), now, Entry::new("user.password_changed", "user", me.id)).await?;
     txn.commit().await?;
     Ok(())

@@ -33,10 +33,7 @@ pub fn calendar_error(err: &CalendarError) -> ApiError {
 /// # Errors
 /// Database errors.
 pub async fn load(db: &impl sea_orm::ConnectionTrait, from: i32, to: i32) -> ApiResult<Calendar> {
-    let years = calendar_year::Entity::find()
-        .filter(calendar_year::Column::Year.between(from, to))
-        .all(db)
-        .await?;
+    let years = calendar_year::Entity::find().filter(calendar_year::Column::Year.between(from, to)).all(db).await?;
     let days = calendar_day::Entity::find()
         .filter(calendar_day::Column::Year.between(from, to))
         .order_by_asc(calendar_day::Column::Date)
@@ -95,8 +92,17 @@ pub async fn put_year(state: &AppState, caller: &Caller, year: i32, source_notic
     let before_year = calendar_year::Entity::find_by_id(year).one(&txn).await?;
     let before_days = calendar_day::Entity::find().filter(calendar_day::Column::Year.eq(year)).all(&txn).await?;
     calendar_day::Entity::delete_many().filter(calendar_day::Column::Year.eq(year)).exec(&txn).await?;
-    let row = calendar_year::ActiveModel { year: Set(year), source_notice: Set(source_notice.clone()), updated_at: Set(now), updated_by: Set(Some(caller.user_id)) };
-    if before_year.is_some() { row.update(&txn).await?; } else { row.insert(&txn).await?; }
+    let row = calendar_year::ActiveModel {
+        year: Set(year),
+        source_notice: Set(source_notice.clone()),
+        updated_at: Set(now),
+        updated_by: Set(Some(caller.user_id)),
+    };
+    if before_year.is_some() {
+        row.update(&txn).await?;
+    } else {
+        row.insert(&txn).await?;
+    }
     let models: Vec<calendar_day::ActiveModel> = days
         .iter()
         .map(|d| calendar_day::ActiveModel { date: Set(d.date), year: Set(year), kind: Set(d.kind.into()), name: Set(d.name.clone()) })
@@ -104,13 +110,20 @@ pub async fn put_year(state: &AppState, caller: &Caller, year: i32, source_notic
     if !models.is_empty() {
         calendar_day::Entity::insert_many(models).exec(&txn).await?;
     }
-    let snapshot = |source: Option<&str>, days: Vec<(NaiveDate, String, String)>| serde_json::json!({ "source_notice": source, "days": days });
+    let snapshot =
+        |source: Option<&str>, days: Vec<(NaiveDate, String, String)>| serde_json::json!({ "source_notice": source, "days": days });
     let before = snapshot(
         before_year.as_ref().map(|y| y.source_notice.as_str()),
         before_days.iter().map(|d| (d.date, format!("{:?}", d.kind), d.name.clone())).collect(),
     );
     let after = snapshot(Some(&source_notice), days.iter().map(|d| (d.date, format!("{:?}", d.kind), d.name.clone())).collect());
-    audit::record(&txn, Actor(Some(caller)), now, Entry::new("calendar.year_replaced", "calendar_year", year).before(&before).after(&after)).await?;
+    audit::record(
+        &txn,
+        Actor(Some(caller)),
+        now,
+        Entry::new("calendar.year_replaced", "calendar_year", year).before(&before).after(&after),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }

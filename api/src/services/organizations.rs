@@ -129,7 +129,12 @@ pub struct OrgFilter {
 
 /// # Errors
 /// 403 for experts.
-pub async fn list(state: &AppState, caller: &Caller, filter: OrgFilter, page: PageParams) -> ApiResult<(Vec<organization::Model>, Option<String>)> {
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    filter: OrgFilter,
+    page: PageParams,
+) -> ApiResult<(Vec<organization::Model>, Option<String>)> {
     let mut q = organization::Entity::find().order_by_asc(organization::Column::Id).limit(page.fetch());
     if !caller.is_bureau() {
         match (caller.role, caller.organization_id) {
@@ -185,7 +190,22 @@ pub async fn update(state: &AppState, caller: &Caller, id: Uuid, if_match: Optio
     macro_rules! apply {
         ($($f:ident),*) => { $(if let Some(v) = c.$f { m.$f = Set(v); })* };
     }
-    apply!(name, credit_code, kind, registered_in_dongguan, independent_legal_person, address, postcode, email, legal_representative, contact_person, office_phone, mobile, fax, profile);
+    apply!(
+        name,
+        credit_code,
+        kind,
+        registered_in_dongguan,
+        independent_legal_person,
+        address,
+        postcode,
+        email,
+        legal_representative,
+        contact_person,
+        office_phone,
+        mobile,
+        fax,
+        profile
+    );
     // A new credit code must be verified again.
     if c_changes_code(&m, &current) {
         m.credit_code_verified = Set(false);
@@ -203,7 +223,8 @@ pub async fn update(state: &AppState, caller: &Caller, id: Uuid, if_match: Optio
         return Err(ApiError::conflict("version_conflict", "数据已被他人修改，请刷新后重试", "Changed by someone else; reload and retry"));
     }
     let after = organization::Entity::find_by_id(id).one(&txn).await?.ok_or_else(not_found)?;
-    audit::record(&txn, Actor(Some(caller)), now, Entry::new("organization.updated", "organization", id).before(&before).after(&after)).await?;
+    audit::record(&txn, Actor(Some(caller)), now, Entry::new("organization.updated", "organization", id).before(&before).after(&after))
+        .await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -231,8 +252,13 @@ pub async fn set_credit_code_verified(state: &AppState, caller: &Caller, id: Uui
     }
     .update(&txn)
     .await?;
-    audit::record(&txn, Actor(Some(caller)), now, Entry::new("organization.credit_code_verified", "organization", id).before(&before).after(&after))
-        .await?;
+    audit::record(
+        &txn,
+        Actor(Some(caller)),
+        now,
+        Entry::new("organization.credit_code_verified", "organization", id).before(&before).after(&after),
+    )
+    .await?;
     txn.commit().await?;
     Ok(after)
 }

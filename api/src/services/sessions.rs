@@ -2,10 +2,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use entities::models::{refresh_token, user};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
-    ExprTrait, sea_query::Expr,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, ExprTrait, QueryFilter, Set, TransactionTrait, sea_query::Expr};
 use uuid::Uuid;
 
 use crate::{
@@ -27,11 +24,7 @@ pub struct Tokens {
 }
 
 fn bad_credentials() -> ApiError {
-    ApiError::new(
-        poem::http::StatusCode::UNAUTHORIZED,
-        "invalid_credentials",
-        Msg::new("用户名或密码错误", "Wrong username or password"),
-    )
+    ApiError::new(poem::http::StatusCode::UNAUTHORIZED, "invalid_credentials", Msg::new("用户名或密码错误", "Wrong username or password"))
 }
 
 fn locked(until: DateTime<Utc>) -> ApiError {
@@ -80,9 +73,15 @@ pub async fn login(state: &AppState, username: &str, password: &str) -> ApiResul
         let me = caller_of(&found);
         if failures >= MAX_FAILED_LOGINS {
             let until = now + TimeDelta::minutes(LOCK_MINUTES);
-            user::ActiveModel { id: Set(found.id), failed_logins: Set(0), locked_until: Set(Some(until)), updated_at: Set(now), ..Default::default() }
-                .update(&txn)
-                .await?;
+            user::ActiveModel {
+                id: Set(found.id),
+                failed_logins: Set(0),
+                locked_until: Set(Some(until)),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .update(&txn)
+            .await?;
             audit::record(&txn, Actor(Some(&me)), now, Entry::new("user.locked", "user", found.id)).await?;
             txn.commit().await?;
             return Err(locked(until));

@@ -16,9 +16,7 @@ pub const CHARSET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 
 /// Weights for positions 1..=17 (GB 32100-2015, check character algorithm:
 /// W_i = 3^(i-1) mod 31).
-const WEIGHTS: [u32; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
+const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 /// Length of a code in characters (GB 32100-2015 §4).
 const LEN: usize = 18;
@@ -32,10 +30,7 @@ string_newtype!(CreditCode);
 
 /// Numeric value of a charset character (its index in [`CHARSET`]).
 fn char_value(c: char) -> Option<u32> {
-    CHARSET
-        .chars()
-        .position(|x| x == c)
-        .and_then(|i| u32::try_from(i).ok())
+    CHARSET.chars().position(|x| x == c).and_then(|i| u32::try_from(i).ok())
 }
 
 /// Charset character for a numeric value 0..=30.
@@ -77,11 +72,7 @@ impl CreditCode {
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
         let s = raw.trim();
         if s.is_empty() {
-            return Err(FieldError::new(
-                field,
-                "统一社会信用代码不能为空",
-                "the unified social credit code is required",
-            ));
+            return Err(FieldError::new(field, "统一社会信用代码不能为空", "the unified social credit code is required"));
         }
         let len = s.chars().count();
         if len != LEN {
@@ -99,9 +90,7 @@ impl CreditCode {
                 return Err(FieldError::new(
                     field,
                     format!("统一社会信用代码第{pos}位“{c}”须使用大写字母"),
-                    format!(
-                        "character {pos} ('{c}') of the unified social credit code must be a capital letter"
-                    ),
+                    format!("character {pos} ('{c}') of the unified social credit code must be a capital letter"),
                 ));
             }
             if char_value(c).is_none() {
@@ -109,9 +98,7 @@ impl CreditCode {
                 return Err(FieldError::new(
                     field,
                     format!("统一社会信用代码第{pos}位字符“{q}”不合法"),
-                    format!(
-                        "character {pos} ('{q}') is not allowed in a unified social credit code"
-                    ),
+                    format!("character {pos} ('{q}') is not allowed in a unified social credit code"),
                 ));
             }
             // Positions 3–8: administrative division code, digits only
@@ -119,9 +106,7 @@ impl CreditCode {
             if (3..=8).contains(&pos) && !c.is_ascii_digit() {
                 return Err(FieldError::new(
                     field,
-                    format!(
-                        "统一社会信用代码第{pos}位须为数字（第3至8位为登记管理机关行政区划码）"
-                    ),
+                    format!("统一社会信用代码第{pos}位须为数字（第3至8位为登记管理机关行政区划码）"),
                     format!(
                         "character {pos} of the unified social credit code must be a digit (positions 3-8 are the administrative division code)"
                     ),
@@ -199,10 +184,7 @@ mod tests {
     fn real_published_codes_validate() {
         for (code, name) in REAL {
             let parsed = CreditCode::parse("credit_code", code);
-            assert!(
-                parsed.is_ok(),
-                "{code} ({name}) should validate: {parsed:?}"
-            );
+            assert!(parsed.is_ok(), "{code} ({name}) should validate: {parsed:?}");
             let first17: String = code.chars().take(17).collect();
             assert_eq!(compute_check_char(&first17), code.chars().last(), "{name}");
         }
@@ -212,11 +194,7 @@ mod tests {
     fn codes_that_do_not_pass_the_check_are_refused() {
         // These were offered as examples but fail the GB 32100 check
         // (computed check characters: U, B, L respectively).
-        for (code, expected) in [
-            ("91310000MA1FL4M7X7", 'U'),
-            ("911100001000006050", 'B'),
-            ("91440101190366093E", 'L'),
-        ] {
+        for (code, expected) in [("91310000MA1FL4M7X7", 'U'), ("911100001000006050", 'B'), ("91440101190366093E", 'L')] {
             let e = err(code);
             assert_eq!(e.zh, "统一社会信用代码校验位错误，请核对后重新输入");
             let first17: String = code.chars().take(17).collect();
@@ -236,10 +214,7 @@ mod tests {
     #[test]
     fn serializes_as_plain_string() {
         let c = ok("91440300708461136T");
-        assert_eq!(
-            serde_json::to_string(&c).expect("serialize"),
-            "\"91440300708461136T\""
-        );
+        assert_eq!(serde_json::to_string(&c).expect("serialize"), "\"91440300708461136T\"");
     }
 
     #[test]
@@ -277,10 +252,7 @@ mod tests {
     fn refuses_wrong_check_digit() {
         let e = err("91440300708461136U");
         assert_eq!(e.zh, "统一社会信用代码校验位错误，请核对后重新输入");
-        assert_eq!(
-            e.to_string(),
-            "credit_code: 统一社会信用代码校验位错误，请核对后重新输入"
-        );
+        assert_eq!(e.to_string(), "credit_code: 统一社会信用代码校验位错误，请核对后重新输入");
     }
 
     #[test]
@@ -303,8 +275,7 @@ mod tests {
             let chars: Vec<char> = code.chars().collect();
             for pos in 0..chars.len() {
                 let original = chars[pos];
-                let mut replacements: Vec<char> =
-                    CHARSET.chars().filter(|&c| c != original).collect();
+                let mut replacements: Vec<char> = CHARSET.chars().filter(|&c| c != original).collect();
                 replacements.extend(extra.iter().copied());
                 if original.is_ascii_uppercase() {
                     replacements.push(original.to_ascii_lowercase());

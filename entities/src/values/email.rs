@@ -19,11 +19,7 @@ pub struct Email(String);
 string_newtype!(Email);
 
 fn invalid(field: &str) -> FieldError {
-    FieldError::new(
-        field,
-        "电子邮箱格式不正确",
-        "the e-mail address is not valid",
-    )
+    FieldError::new(field, "电子邮箱格式不正确", "the e-mail address is not valid")
 }
 
 impl Email {
@@ -37,18 +33,10 @@ impl Email {
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
         let s = raw.trim();
         if s.is_empty() {
-            return Err(FieldError::new(
-                field,
-                "电子邮箱不能为空",
-                "the e-mail address is required",
-            ));
+            return Err(FieldError::new(field, "电子邮箱不能为空", "the e-mail address is required"));
         }
         if s.chars().count() > MAX_CHARS {
-            return Err(FieldError::new(
-                field,
-                "电子邮箱长度不能超过254个字符",
-                "the e-mail address must not exceed 254 characters",
-            ));
+            return Err(FieldError::new(field, "电子邮箱长度不能超过254个字符", "the e-mail address must not exceed 254 characters"));
         }
         // Rule: no whitespace or control characters anywhere.
         if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -82,12 +70,7 @@ mod tests {
         let e = Email::parse("email", "  Zhang.San@DG.GOV.CN ").expect("valid");
         assert_eq!(e.as_str(), "Zhang.San@dg.gov.cn");
         assert_eq!(e.domain(), "dg.gov.cn");
-        for ok in [
-            "a@b.cn",
-            "hr+test@example.com",
-            "张三@例子.中国",
-            "x@mail.dg.gov.cn",
-        ] {
+        for ok in ["a@b.cn", "hr+test@example.com", "张三@例子.中国", "x@mail.dg.gov.cn"] {
             assert!(Email::parse("email", ok).is_ok(), "{ok}");
         }
     }

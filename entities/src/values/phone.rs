@@ -42,28 +42,18 @@ fn is_area_code(area: &str) -> bool {
     if !all_digits(area) {
         return false;
     }
-    matches!(
-        area.as_bytes(),
-        [b'0', b'1', b'0'] | [b'0', b'2', _] | [b'0', b'3'..=b'9', _, _]
-    )
+    matches!(area.as_bytes(), [b'0', b'1', b'0'] | [b'0', b'2', _] | [b'0', b'3'..=b'9', _, _])
 }
 
 /// Length of the area code (with its leading 0) that a run of digits starts
 /// with: 3 for `010…`/`02…`, otherwise 4.
 fn area_len(digits_with_zero: &str) -> usize {
-    if digits_with_zero.starts_with("010") || digits_with_zero.starts_with("02") {
-        3
-    } else {
-        4
-    }
+    if digits_with_zero.starts_with("010") || digits_with_zero.starts_with("02") { 3 } else { 4 }
 }
 
 /// Rule: local numbers have 7 or 8 digits and do not start with 0 or 1.
 fn is_local(local: &str) -> bool {
-    all_digits(local)
-        && (7..=8).contains(&local.len())
-        && !local.starts_with('0')
-        && !local.starts_with('1')
+    all_digits(local) && (7..=8).contains(&local.len()) && !local.starts_with('0') && !local.starts_with('1')
 }
 
 /// Rule: an extension is `-` followed by 1–6 digits.
@@ -105,8 +95,7 @@ fn is_landline(s: &str, international: bool) -> bool {
                 return false;
             };
             let rest = rest.strip_prefix(' ').unwrap_or(rest);
-            return area_with_zero(area, international).is_some_and(|a| is_area_code(&a))
-                && is_local_with_extension(rest);
+            return area_with_zero(area, international).is_some_and(|a| is_area_code(&a)) && is_local_with_extension(rest);
         }
     }
     // Leading run of digits, then either a separator or the end of the
@@ -147,29 +136,16 @@ impl Phone {
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
         let s = raw.trim();
         let (rest, international) = match s.strip_prefix("+86") {
-            Some(r) => (
-                r.strip_prefix(' ')
-                    .or_else(|| r.strip_prefix('-'))
-                    .unwrap_or(r),
-                true,
-            ),
+            Some(r) => (r.strip_prefix(' ').or_else(|| r.strip_prefix('-')).unwrap_or(r), true),
             None => (s, false),
         };
-        if is_mobile(rest) || is_landline(rest, international) {
-            Ok(Self(s.to_owned()))
-        } else {
-            Err(invalid(field))
-        }
+        if is_mobile(rest) || is_landline(rest, international) { Ok(Self(s.to_owned())) } else { Err(invalid(field)) }
     }
 
     /// Whether this is a mobile number (`1[3-9]…`, with or without `+86`).
     #[must_use]
     pub fn is_mobile(&self) -> bool {
-        let s = self.0.strip_prefix("+86").map_or(self.0.as_str(), |r| {
-            r.strip_prefix(' ')
-                .or_else(|| r.strip_prefix('-'))
-                .unwrap_or(r)
-        });
+        let s = self.0.strip_prefix("+86").map_or(self.0.as_str(), |r| r.strip_prefix(' ').or_else(|| r.strip_prefix('-')).unwrap_or(r));
         is_mobile(s)
     }
 }

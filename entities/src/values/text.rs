@@ -34,11 +34,7 @@ pub fn text(field: &str, raw: &str, max_chars: usize) -> Result<String, FieldErr
     }
     if let Some(c) = s.chars().find(|&c| is_forbidden_control(c)) {
         let q = quote_char(c);
-        return Err(FieldError::new(
-            field,
-            format!("不能包含控制字符（{q}）"),
-            format!("must not contain control characters ({q})"),
-        ));
+        return Err(FieldError::new(field, format!("不能包含控制字符（{q}）"), format!("must not contain control characters ({q})")));
     }
     if s.chars().any(is_emoji) {
         return Err(FieldError::new(field, "不能包含表情符号", "must not contain emoji"));
@@ -59,11 +55,7 @@ pub fn text(field: &str, raw: &str, max_chars: usize) -> Result<String, FieldErr
 ///
 /// # Errors
 /// As [`text`], except that empty input is not an error.
-pub fn optional_text(
-    field: &str,
-    raw: Option<&str>,
-    max_chars: usize,
-) -> Result<Option<String>, FieldError> {
+pub fn optional_text(field: &str, raw: Option<&str>, max_chars: usize) -> Result<Option<String>, FieldError> {
     match raw {
         Some(r) if !r.trim().is_empty() => text(field, r, max_chars).map(Some),
         _ => Ok(None),
@@ -84,14 +76,8 @@ mod tests {
 
     #[test]
     fn trims_and_accepts() {
-        assert_eq!(
-            text("name", "  东莞市人社局 ", 10).expect("ok"),
-            "东莞市人社局"
-        );
-        assert_eq!(
-            text("note", "第一行\n第二行\r\n\t缩进", 100).expect("ok"),
-            "第一行\n第二行\r\n\t缩进"
-        );
+        assert_eq!(text("name", "  东莞市人社局 ", 10).expect("ok"), "东莞市人社局");
+        assert_eq!(text("note", "第一行\n第二行\r\n\t缩进", 100).expect("ok"), "第一行\n第二行\r\n\t缩进");
     }
 
     #[test]
@@ -127,10 +113,7 @@ mod tests {
     fn optional_text_maps_blank_to_none() {
         assert_eq!(optional_text("note", None, 5).expect("ok"), None);
         assert_eq!(optional_text("note", Some("  "), 5).expect("ok"), None);
-        assert_eq!(
-            optional_text("note", Some(" a "), 5).expect("ok"),
-            Some("a".to_owned())
-        );
+        assert_eq!(optional_text("note", Some(" a "), 5).expect("ok"), Some("a".to_owned()));
         assert!(optional_text("note", Some("abcdef"), 5).is_err());
         assert!(optional_text("note", Some("a\0"), 5).is_err());
     }

@@ -85,7 +85,8 @@ async fn a_disabled_user_is_401_at_once_and_cannot_log_in() {
     let (status, _) = app.post_json(&format!("/api/v1/users/{id}/disable"), Some(&admin), &json!({})).await;
     assert_eq!(status, 200);
     assert_eq!(app.get("/api/v1/me", Some(&staff)).await.0, 401, "existing token refused");
-    let (status, body) = app.post_json("/api/v1/auth/login", None, &json!({"username": staff.username, "password": tests::USER_PASSWORD})).await;
+    let (status, body) =
+        app.post_json("/api/v1/auth/login", None, &json!({"username": staff.username, "password": tests::USER_PASSWORD})).await;
     assert_problem(status, &body, 401, "invalid_credentials");
     let (status, _) = app.post_json("/api/v1/auth/refresh", None, &json!({"refresh_token": staff.refresh_token})).await;
     assert_eq!(status, 401, "sessions revoked");
@@ -101,7 +102,8 @@ async fn wrong_role_is_403() {
     for session in [&org_user, &expert, &staff] {
         let (status, body) = app.get("/api/v1/users", Some(session)).await;
         assert_problem(status, &body, 403, "forbidden");
-        let (status, _) = app.post_json("/api/v1/users", Some(session), &json!({"username": "x1234", "display_name": "x", "role": "expert"})).await;
+        let (status, _) =
+            app.post_json("/api/v1/users", Some(session), &json!({"username": "x1234", "display_name": "x", "role": "expert"})).await;
         assert_eq!(status, 403);
     }
     for session in [&org_user, &expert] {
@@ -171,13 +173,18 @@ async fn logout_ends_the_session() {
 async fn users_change_their_password_under_the_policy() {
     let app = spawn_app().await;
     let staff = app.login("bureau_staff", None).await;
-    let (status, body) = app.post_json("/api/v1/me/password", Some(&staff), &json!({"current_password": tests::USER_PASSWORD, "new_password": "short"})).await;
+    let (status, body) = app
+        .post_json("/api/v1/me/password", Some(&staff), &json!({"current_password": tests::USER_PASSWORD, "new_password": "short"}))
+        .await;
     assert_problem(status, &body, 422, "validation_failed");
     assert_eq!(body["errors"][0]["field"], "new_password");
     assert!(body["errors"][0]["message"].as_str().unwrap().contains("密码"));
-    let (status, body) = app.post_json("/api/v1/me/password", Some(&staff), &json!({"current_password": "nope", "new_password": "Better#Pass99"})).await;
+    let (status, body) =
+        app.post_json("/api/v1/me/password", Some(&staff), &json!({"current_password": "nope", "new_password": "Better#Pass99"})).await;
     assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("current_password")));
-    let (status, _) = app.post_json("/api/v1/me/password", Some(&staff), &json!({"current_password": tests::USER_PASSWORD, "new_password": "Better#Pass99"})).await;
+    let (status, _) = app
+        .post_json("/api/v1/me/password", Some(&staff), &json!({"current_password": tests::USER_PASSWORD, "new_password": "Better#Pass99"}))
+        .await;
     assert_eq!(status, 204);
     app.login_as(&staff.username, "Better#Pass99").await;
 }

@@ -17,7 +17,8 @@ async fn framework_errors_are_problem_details() {
     let (status, body) = app.send_raw(reqwest::Method::DELETE, "/api/v1/auth/login", None, "application/json", b"{}".to_vec()).await;
     assert_problem(status, &body, 405, "method_not_allowed");
 
-    let (status, body) = app.send_raw(reqwest::Method::POST, "/api/v1/auth/login", None, "application/json", b"{\"username\":".to_vec()).await;
+    let (status, body) =
+        app.send_raw(reqwest::Method::POST, "/api/v1/auth/login", None, "application/json", b"{\"username\":".to_vec()).await;
     assert_problem(status, &body, 400, "malformed_body");
 
     let big = vec![b' '; 2 * 1024 * 1024];
@@ -66,6 +67,7 @@ async fn a_client_request_id_is_echoed_and_recorded_in_audit() {
     assert_eq!(resp.status(), 201);
     assert_eq!(resp.headers()["x-request-id"], "trace-abc-123");
     let org: serde_json::Value = resp.json().await.unwrap();
-    let (_, audit) = app.get(&format!("/api/v1/audit?entity_type=organization&entity_id={}", org["id"].as_str().unwrap()), Some(&admin)).await;
+    let (_, audit) =
+        app.get(&format!("/api/v1/audit?entity_type=organization&entity_id={}", org["id"].as_str().unwrap()), Some(&admin)).await;
     assert_eq!(audit["items"][0]["request_id"], "trace-abc-123");
 }

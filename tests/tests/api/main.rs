@@ -1,12 +1,18 @@
 //! End-to-end tests: each spawns the real server on a random port against a
 //! fresh database (SQLite by default, PostgreSQL with `TEST_DATABASE_URL`).
 
+// Test helpers outside #[test] functions unwrap too: a failed setup is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod audit;
 mod auth;
 mod calendar;
 mod credit_codes;
+mod documents;
 mod errors;
+mod fuzz;
 mod health;
 mod openapi;
 mod organizations;
+mod smtp_sink;
 mod users;

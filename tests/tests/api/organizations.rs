@@ -22,14 +22,20 @@ async fn bureau_registers_an_organisation_and_its_user_reads_and_edits_it() {
 
     let path = format!("/api/v1/organizations/{id}");
     let resp = app
-        .send(app.request(reqwest::Method::PATCH, &path, Some(&user)).header("If-Match", "\"1\"").json(&json!({"contact_person": "赵六", "fax": null})))
+        .send(
+            app.request(reqwest::Method::PATCH, &path, Some(&user))
+                .header("If-Match", "\"1\"")
+                .json(&json!({"contact_person": "赵六", "fax": null})),
+        )
         .await;
     assert_eq!(resp.status(), 200);
     let updated: serde_json::Value = resp.json().await.unwrap();
     assert_eq!((updated["contact_person"].as_str(), updated["fax"].is_null(), updated["version"].as_i64()), (Some("赵六"), true, Some(2)));
 
     // A stale version is a conflict and changes nothing.
-    let resp = app.send(app.request(reqwest::Method::PATCH, &path, Some(&user)).header("If-Match", "1").json(&json!({"contact_person": "钱七"}))).await;
+    let resp = app
+        .send(app.request(reqwest::Method::PATCH, &path, Some(&user)).header("If-Match", "1").json(&json!({"contact_person": "钱七"})))
+        .await;
     assert_eq!(resp.status(), 409);
     let problem: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(problem["code"], "version_conflict");
@@ -53,7 +59,8 @@ async fn another_organisations_object_is_404_and_lists_show_only_ones_own() {
     assert_problem(status, &body, 404, "not_found");
     let (status, _) = app.patch_json(&format!("/api/v1/organizations/{b}"), Some(&user_a), &json!({"contact_person": "入侵者"})).await;
     assert_eq!(status, 404);
-    let (status, _) = app.put_json(&format!("/api/v1/organizations/{b}/credit-code-verification"), Some(&user_a), &json!({"verified": true})).await;
+    let (status, _) =
+        app.put_json(&format!("/api/v1/organizations/{b}/credit-code-verification"), Some(&user_a), &json!({"verified": true})).await;
     assert_eq!(status, 403);
     // Same answer as for an id that does not exist at all.
     let (status, _) = app.get(&format!("/api/v1/organizations/{}", uuid::Uuid::now_v7()), Some(&user_a)).await;
@@ -72,10 +79,14 @@ async fn organisations_are_filtered_by_kind_name_and_credit_code() {
     let code = fresh_credit_code();
     school["credit_code"] = json!(code);
     assert_eq!(app.post_json("/api/v1/organizations", Some(&admin), &school).await.0, 201);
-    assert_eq!(app.post_json("/api/v1/organizations", Some(&admin), &org_body("东莞市模具行业协会", OrgKind::IndustryAssociation)).await.0, 201);
+    assert_eq!(
+        app.post_json("/api/v1/organizations", Some(&admin), &org_body("东莞市模具行业协会", OrgKind::IndustryAssociation)).await.0,
+        201
+    );
     assert_eq!(app.post_json("/api/v1/organizations", Some(&admin), &org_body("东莞市精密模具有限公司", OrgKind::Enterprise)).await.0, 201);
 
-    let names = |v: &serde_json::Value| v["items"].as_array().unwrap().iter().map(|o| o["name"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+    let names =
+        |v: &serde_json::Value| v["items"].as_array().unwrap().iter().map(|o| o["name"].as_str().unwrap().to_string()).collect::<Vec<_>>();
     let (_, by_kind) = app.get("/api/v1/organizations?kind=technical_school", Some(&admin)).await;
     assert_eq!(names(&by_kind), ["东莞市机电技工学校"]);
     let (_, by_name) = app.get("/api/v1/organizations?name=%E6%A8%A1%E5%85%B7", Some(&admin)).await; // 模具
@@ -120,7 +131,13 @@ async fn every_bad_field_is_reported_at_once_in_chinese() {
     assert_eq!(tests::db::snapshot(&app.db).await, before);
 
     // The same in English when asked.
-    let resp = app.send(app.request(reqwest::Method::POST, "/api/v1/organizations", Some(&admin)).header("Accept-Language", "en-GB,en;q=0.8").json(&body)).await;
+    let resp = app
+        .send(
+            app.request(reqwest::Method::POST, "/api/v1/organizations", Some(&admin))
+                .header("Accept-Language", "en-GB,en;q=0.8")
+                .json(&body),
+        )
+        .await;
     let problem: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(problem["title"], "The submitted data is not valid");
     assert!(problem["errors"][1]["message"].as_str().unwrap().starts_with("postcode:"));
@@ -132,7 +149,8 @@ async fn bureau_marks_a_credit_code_verified() {
     let staff = app.login("bureau_staff", None).await;
     let org = app.create_org(OrgKind::TechnicalSchool).await;
     let id = org["id"].as_str().unwrap();
-    let (status, body) = app.put_json(&format!("/api/v1/organizations/{id}/credit-code-verification"), Some(&staff), &json!({"verified": true})).await;
+    let (status, body) =
+        app.put_json(&format!("/api/v1/organizations/{id}/credit-code-verification"), Some(&staff), &json!({"verified": true})).await;
     assert_eq!((status, body["credit_code_verified"].as_bool()), (200, Some(true)));
     assert_eq!(audit_count(&app.db, "organization.credit_code_verified", Some(id)).await, 1);
 }

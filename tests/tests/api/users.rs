@@ -8,7 +8,11 @@ async fn admin_creates_an_account_with_a_one_time_password_and_resets_it() {
     let app = spawn_app().await;
     let admin = app.admin().await;
     let (status, body) = app
-        .post_json("/api/v1/users", Some(&admin), &json!({"username": "wang.staff", "display_name": "王科员", "email": "wang@example.dg.cn", "role": "bureau_staff"}))
+        .post_json(
+            "/api/v1/users",
+            Some(&admin),
+            &json!({"username": "wang.staff", "display_name": "王科员", "email": "wang@example.dg.cn", "role": "bureau_staff"}),
+        )
         .await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["user"]["role_label"], "业务经办人员");
@@ -36,15 +40,22 @@ async fn admin_creates_an_account_with_a_one_time_password_and_resets_it() {
 async fn account_rules_are_enforced() {
     let app = spawn_app().await;
     let admin = app.admin().await;
-    let (status, body) = app.post_json("/api/v1/users", Some(&admin), &json!({"username": "u1", "display_name": "x", "role": "org_user"})).await;
+    let (status, body) =
+        app.post_json("/api/v1/users", Some(&admin), &json!({"username": "u1", "display_name": "x", "role": "org_user"})).await;
     assert_problem(status, &body, 422, "validation_failed");
-    let (status, body) = app.post_json("/api/v1/users", Some(&admin), &json!({"username": "org.user", "display_name": "x", "role": "org_user"})).await;
+    let (status, body) =
+        app.post_json("/api/v1/users", Some(&admin), &json!({"username": "org.user", "display_name": "x", "role": "org_user"})).await;
     assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("organization_id")));
     let (status, body) = app
-        .post_json("/api/v1/users", Some(&admin), &json!({"username": "weak.pw", "display_name": "x", "role": "expert", "password": "password"}))
+        .post_json(
+            "/api/v1/users",
+            Some(&admin),
+            &json!({"username": "weak.pw", "display_name": "x", "role": "expert", "password": "password"}),
+        )
         .await;
     assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("password")));
-    let (status, body) = app.post_json("/api/v1/users", Some(&admin), &json!({"username": "admin", "display_name": "x", "role": "expert"})).await;
+    let (status, body) =
+        app.post_json("/api/v1/users", Some(&admin), &json!({"username": "admin", "display_name": "x", "role": "expert"})).await;
     assert_problem(status, &body, 409, "username_taken");
     // An admin cannot lock itself out.
     let (_, me) = app.get("/api/v1/me", Some(&admin)).await;
@@ -59,7 +70,9 @@ async fn user_list_pages_with_a_cursor() {
     let app = spawn_app().await;
     let admin = app.admin().await;
     for n in 0..5 {
-        let (status, _) = app.post_json("/api/v1/users", Some(&admin), &json!({"username": format!("expert.{n}"), "display_name": "专家", "role": "expert"})).await;
+        let (status, _) = app
+            .post_json("/api/v1/users", Some(&admin), &json!({"username": format!("expert.{n}"), "display_name": "专家", "role": "expert"}))
+            .await;
         assert_eq!(status, 201);
     }
     let mut seen = Vec::new();
