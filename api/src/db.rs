@@ -50,3 +50,14 @@ mod tests {
         assert_eq!(super::sqlite_path("postgres://x"), None);
     }
 }
+
+/// Begins a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`, so
+/// two writers queue on the busy timeout instead of one failing when it
+/// upgrades from reading to writing; on PostgreSQL it is a plain `BEGIN`.
+///
+/// # Errors
+/// Database errors.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+    use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+    db.begin_with_options(TransactionOptions { sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate), ..TransactionOptions::default() }).await
+}

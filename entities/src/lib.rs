@@ -6,10 +6,12 @@
 //!
 //! # Layout
 //! - [`values`]: parse-once newtypes (credit code, postcode, email, phone, free text, password policy)
+//! - [`alliance`]: training-alliance rules (seed 003): composition, filing, 附件1 counts, lifecycle
 //! - [`calendar`]: the working-day calendar rule (DESIGN §7)
 //! - [`enums`]: roles, organisation kinds and their Chinese labels
 //! - [`models`]: sea-orm entities, one module per table
 
+pub mod alliance;
 pub mod calendar;
 pub mod enums;
 pub mod models;

@@ -6,7 +6,7 @@ use entities::{
     models::{organization, user},
     values::check_password_policy,
 };
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
 
 use crate::{
@@ -59,7 +59,7 @@ pub async fn create(state: &AppState, actor: Option<&Caller>, new: NewUser) -> A
         }
     };
     let hash = auth::hash_password(&password)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     if let Some(org) = new.organization_id
         && organization::Entity::find_by_id(org).one(&txn).await?.is_none()
     {
@@ -127,7 +127,7 @@ pub async fn set_disabled(state: &AppState, actor: &Caller, id: Uuid, disabled: 
         return Err(ApiError::conflict("cannot_disable_self", "不能停用自己的账户", "You cannot disable your own account"));
     }
     let now = state.clock.now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let before = user::Entity::find_by_id(id).one(&txn).await?.ok_or_else(|| ApiError::not_found("用户", "User"))?;
     let after = user::ActiveModel { id: Set(id), disabled: Set(disabled), updated_at: Set(now), ..Default::default() }.update(&txn).await?;
     if disabled {
@@ -147,7 +147,7 @@ pub async fn reset_password(state: &AppState, actor: &Caller, id: Uuid) -> ApiRe
     let now = state.clock.now();
     let password = auth::generate_password();
     let hash = auth::hash_password(&password)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     user::Entity::find_by_id(id).one(&txn).await?.ok_or_else(|| ApiError::not_found("用户", "User"))?;
     user::ActiveModel {
         id: Set(id),
@@ -181,7 +181,7 @@ pub async fn change_password(state: &AppState, caller: &Caller, current: &str, n
         return Err(ApiError::field("new_password", "新密码不能与当前密码相同", "The new password must differ from the current one"));
     }
     let hash = auth::hash_password(new)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     user::ActiveModel {
         id: Set(me.id),
         password_hash: Set(hash),

@@ -6,7 +6,7 @@ use entities::{
     calendar::{Calendar, CalendarError, SpecialDay, WorkingDays, validate_year},
     models::{calendar_day, calendar_year},
 };
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use crate::{
     audit::{self, Actor, Entry},
@@ -88,7 +88,7 @@ pub async fn put_year(state: &AppState, caller: &Caller, year: i32, source_notic
         })));
     }
     let now = state.clock.now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let before_year = calendar_year::Entity::find_by_id(year).one(&txn).await?;
     let before_days = calendar_day::Entity::find().filter(calendar_day::Column::Year.eq(year)).all(&txn).await?;
     calendar_day::Entity::delete_many().filter(calendar_day::Column::Year.eq(year)).exec(&txn).await?;

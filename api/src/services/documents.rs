@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use entities::models::document;
-use sea_orm::{ActiveModelTrait, EntityTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -86,7 +86,7 @@ pub async fn store(state: &AppState, caller: &Caller, filename: &str, bytes: Vec
         tokio::fs::rename(&tmp, &path).await?;
     }
     let now = state.clock.now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let model = document::ActiveModel {
         id: Set(Uuid::now_v7()),
         filename: Set(filename),

@@ -3,7 +3,7 @@
 //! bureau only: other registrations hang on them.
 
 use entities::{OrgKind, models::organization};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
 
 use crate::{
@@ -73,7 +73,7 @@ pub async fn create(state: &AppState, caller: &Caller, f: OrgFields) -> ApiResul
 /// 409 `credit_code_taken`.
 pub async fn insert(state: &AppState, caller: Option<&Caller>, f: OrgFields) -> ApiResult<organization::Model> {
     let now = state.clock.now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     if organization::Entity::find().filter(organization::Column::CreditCode.eq(&f.credit_code)).count(&txn).await? > 0 {
         return Err(credit_code_taken());
     }
@@ -171,7 +171,7 @@ pub async fn update(state: &AppState, caller: &Caller, id: Uuid, if_match: Optio
         ));
     }
     let now = state.clock.now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let current = organization::Entity::find_by_id(id).one(&txn).await?.ok_or_else(not_found)?;
     if let Some(v) = if_match.filter(|v| *v != current.version) {
         return Err(ApiError::conflict(
@@ -241,7 +241,7 @@ fn c_changes_code(m: &organization::ActiveModel, current: &organization::Model) 
 pub async fn set_credit_code_verified(state: &AppState, caller: &Caller, id: Uuid, verified: bool) -> ApiResult<organization::Model> {
     caller.require_bureau()?;
     let now = state.clock.now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let before = organization::Entity::find_by_id(id).one(&txn).await?.ok_or_else(not_found)?;
     let after = organization::ActiveModel {
         id: Set(id),

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use entities::models::{refresh_token, user};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, ExprTrait, QueryFilter, Set, TransactionTrait, sea_query::Expr};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, ExprTrait, QueryFilter, Set, sea_query::Expr};
 use uuid::Uuid;
 
 use crate::{
@@ -58,7 +58,7 @@ pub async fn login(state: &AppState, username: &str, password: &str) -> ApiResul
         return Err(locked(until));
     }
     let password_ok = auth::verify_password(password, &found.password_hash);
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     if !password_ok || found.disabled {
         if found.disabled {
             txn.commit().await?;
@@ -154,7 +154,7 @@ async fn revoke_family(txn: &impl sea_orm::ConnectionTrait, family: Uuid, now: D
 pub async fn refresh(state: &AppState, presented: &str) -> ApiResult<Tokens> {
     let now = state.clock.now();
     let hash = auth::hash_refresh_token(presented);
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let Some(rt) = refresh_token::Entity::find().filter(refresh_token::Column::TokenHash.eq(hash)).one(&txn).await? else {
         return Err(refresh_refused());
     };
@@ -198,7 +198,7 @@ pub async fn refresh(state: &AppState, presented: &str) -> ApiResult<Tokens> {
 pub async fn logout(state: &AppState, caller: &Caller, presented: &str) -> ApiResult<()> {
     let now = state.clock.now();
     let hash = auth::hash_refresh_token(presented);
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let found = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(hash))
         .filter(refresh_token::Column::UserId.eq(caller.user_id))
