@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_platform;
 mod m20261123_000002_calendar_seed;
+mod m20261124_000001_jobs;
 mod util;
 
 pub struct Migrator;
@@ -13,6 +14,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261123_000001_platform::Migration), Box::new(m20261123_000002_calendar_seed::Migration)]
+        vec![
+            Box::new(m20261123_000001_platform::Migration),
+            Box::new(m20261123_000002_calendar_seed::Migration),
+            Box::new(m20261124_000001_jobs::Migration),
+        ]
     }
 }
