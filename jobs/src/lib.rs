@@ -1,7 +1,25 @@
-//! Scheduled work of the registry. For now: the injected clock that every rule
-//! and job reads "now" from (DESIGN §2 Time). The schedule table, the outbox and
-//! SMTP delivery build on this crate.
+//! Scheduled work of the registry (DESIGN §8): the injected clock, the job
+//! framework and its runner, the mail outbox with SMTP delivery, the weekly
+//! digest and in-app notifications. Nothing here knows about HTTP.
+//!
+//! # Layout
+//! - [`clock`]: "now" for every rule and job
+//! - [`schedule`]: cron in Asia/Shanghai; [`registry`]: the jobs and their default schedules
+//! - [`runner`]: fires due ticks once across replicas and records runs
+//! - [`outbox`] ([`outbox::enqueue`]), [`templates`], [`mailer`], [`delivery`]: mail
+//! - [`notify`] ([`notify::create`]): in-app notifications
+//! - [`digest`]: the weekly digest and its sections
 
 pub mod clock;
+pub mod delivery;
+pub mod digest;
+pub mod mailer;
+pub mod notify;
+pub mod outbox;
+pub mod registry;
+pub mod runner;
+pub mod schedule;
+pub mod templates;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use registry::{JobContext, JobDef, JobReport};

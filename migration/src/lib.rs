@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_platform;
 mod m20261123_000002_calendar_seed;
+mod m20261124_000001_jobs;
 mod m20261124_000010_alliances;
 mod util;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_platform::Migration),
             Box::new(m20261123_000002_calendar_seed::Migration),
+            Box::new(m20261124_000001_jobs::Migration),
             Box::new(m20261124_000010_alliances::Migration),
         ]
     }

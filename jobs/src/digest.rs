@@ -1,0 +1,147 @@
+//! `weekly_digest` (DESIGN §8): Monday 09:00, one email to each bureau account
+//! with an address, made of sections. Each section is a function returning its
+//! rows; a later issue adds one (overdue reports, notices ending this week, …)
+//! with one line in [`SECTIONS`]. Nothing is sent when every section is empty,
+//! and a re-run in the same week sends nothing more (dedupe key per user and ISO week).
+
+use chrono::{DateTime, Datelike, Utc};
+use entities::{
+    Role,
+    models::{outbox_message, user},
+};
+use futures::future::BoxFuture;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::{
+    clock::shanghai,
+    outbox::{self, OutgoingMail},
+    registry::{JobContext, JobReport},
+};
+
+/// Rows shown per section; the rest is counted.
+pub const ROWS_SHOWN: usize = 5;
+
+/// One part of the digest.
+#[derive(Debug, Clone, Serialize)]
+pub struct Section {
+    pub title: String,
+    /// All matching items (may exceed `rows`).
+    pub total: u64,
+    /// The first few, one line each.
+    pub rows: Vec<String>,
+    /// `total` minus the rows shown.
+    pub more: u64,
+}
+
+impl Section {
+    #[must_use]
+    pub fn new(title: impl Into<String>, total: u64, rows: Vec<String>) -> Self {
+        let more = total.saturating_sub(rows.len() as u64);
+        Self { title: title.into(), total, rows, more }
+    }
+}
+
+pub type SectionFn = for<'a> fn(&'a JobContext, DateTime<Utc>) -> BoxFuture<'a, anyhow::Result<Section>>;
+
+/// The sections, in order.
+pub const SECTIONS: &[SectionFn] = &[|ctx, now| Box::pin(dead_mail(ctx, now))];
+
+/// Mail that could not be delivered after every retry.
+async fn dead_mail(ctx: &JobContext, _now: DateTime<Utc>) -> anyhow::Result<Section> {
+    let dead = outbox_message::Entity::find().filter(outbox_message::Column::DeadAt.is_not_null());
+    let total = dead.clone().count(&ctx.db).await?;
+    let oldest = dead.order_by_asc(outbox_message::Column::DeadAt).limit(ROWS_SHOWN as u64).all(&ctx.db).await?;
+    let rows = oldest
+        .iter()
+        .map(|m| {
+            let when = m.dead_at.map(|t| t.with_timezone(&shanghai()).format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default();
+            format!("{}：“{}”，{}起停止重试", m.to_address, m.subject, when)
+        })
+        .collect();
+    Ok(Section::new("投递失败的邮件（已停止重试）", total, rows))
+}
+
+/// `2026年第24周`: the ISO week of `now` in Dongguan, also the dedupe period.
+fn week_label(now: DateTime<Utc>) -> (String, String) {
+    let week = now.with_timezone(&shanghai()).date_naive().iso_week();
+    (format!("{}年第{}周", week.year(), week.week()), format!("{}-W{:02}", week.year(), week.week()))
+}
+
+/// # Errors
+/// The recipients could not be read (a failing section or recipient is counted, not returned).
+#[tracing::instrument(skip(ctx))]
+pub async fn run(ctx: &JobContext, now: DateTime<Utc>) -> anyhow::Result<JobReport> {
+    let mut report = JobReport::default();
+    let mut sections = Vec::new();
+    for section in SECTIONS {
+        match section(ctx, now).await {
+            Ok(s) if s.total > 0 => sections.push(s),
+            Ok(_) => {}
+            Err(e) => {
+                report.failed += 1;
+                tracing::warn!(error = %format!("{e:#}"), "digest section failed; left out");
+            }
+        }
+    }
+    if sections.is_empty() {
+        return Ok(report);
+    }
+    let recipients = user::Entity::find()
+        .filter(user::Column::Role.is_in([Role::BureauStaff, Role::BureauAdmin]))
+        .filter(user::Column::Disabled.eq(false))
+        .filter(user::Column::Email.is_not_null())
+        .order_by_asc(user::Column::Id)
+        .all(&ctx.db)
+        .await?;
+    let (week, week_key) = week_label(now);
+    let link = format!("{}/api/v1/jobs", ctx.public_base_url.trim_end_matches('/'));
+    for u in recipients {
+        let Some(email) = u.email.clone().filter(|e| !e.is_empty()) else { continue };
+        report.seen += 1;
+        let mail = OutgoingMail {
+            to_address: email,
+            to_user_id: Some(u.id),
+            template: "weekly_digest",
+            vars: json!({"recipient_name": u.display_name, "week": week, "sections": sections, "link": link}),
+            dedupe_key: Some(format!("weekly_digest:{}:{week_key}", u.id)),
+        };
+        let result = async {
+            let txn = ctx.db.begin().await?;
+            let id = outbox::enqueue(&txn, mail, now).await?;
+            txn.commit().await?;
+            Ok::<_, sea_orm::DbErr>(id)
+        }
+        .await;
+        match result {
+            Ok(Some(_)) => report.acted += 1,
+            Ok(None) => {} // already sent this week
+            Err(e) => {
+                report.failed += 1;
+                tracing::warn!(user = %u.id, error = %e, "weekly digest not queued; skipped");
+            }
+        }
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weeks_are_iso_weeks_in_dongguan() {
+        // Sunday 7 June 2026 17:00 UTC is Monday 8 June in Dongguan: ISO week 24.
+        let now = DateTime::parse_from_rfc3339("2026-06-07T17:00:00Z").unwrap().to_utc();
+        assert_eq!(week_label(now), ("2026年第24周".to_string(), "2026-W24".to_string()));
+        let new_year = DateTime::parse_from_rfc3339("2027-01-01T09:00:00+08:00").unwrap().to_utc();
+        assert_eq!(week_label(new_year).1, "2026-W53");
+    }
+
+    #[test]
+    fn sections_count_what_they_do_not_show() {
+        let s = Section::new("x", 7, vec!["a".into(), "b".into()]);
+        assert_eq!(s.more, 5);
+    }
+}

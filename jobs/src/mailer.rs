@@ -1,0 +1,218 @@
+//! The one mailer wrapper over lettre (STYLE §10): SMTP in production, `.eml`
+//! files in a folder for development, in-memory capture for tests (refused by
+//! the configuration when `mode = production`).
+
+use std::{
+    path::PathBuf,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use anyhow::Context;
+use entities::models::outbox_message;
+use lettre::{
+    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+    message::{Mailbox, MultiPart},
+    transport::smtp::{
+        authentication::Credentials,
+        client::{Tls, TlsParameters},
+    },
+};
+use serde::{Deserialize, Serialize};
+
+/// Where mail goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    Smtp,
+    /// `.eml` files in a folder: the development default.
+    File,
+    /// Kept in memory: tests only.
+    Memory,
+}
+
+/// How the SMTP connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TlsMode {
+    /// Plain text (a relay on localhost, the test sink).
+    None,
+    /// Upgrade with STARTTLS (port 587); refuses servers without it.
+    Starttls,
+    /// Implicit TLS (port 465).
+    Tls,
+}
+
+/// The `[smtp]` settings.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub tls: TlsMode,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub timeout_secs: u64,
+}
+
+impl Default for SmtpSettings {
+    fn default() -> Self {
+        Self { host: "localhost".into(), port: 587, tls: TlsMode::Starttls, username: None, password: None, timeout_secs: 30 }
+    }
+}
+
+impl std::fmt::Debug for SmtpSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpSettings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .finish_non_exhaustive()
+    }
+}
+
+/// A message captured by the memory transport.
+#[derive(Debug, Clone)]
+pub struct Captured {
+    pub to: String,
+    pub subject: String,
+    pub raw: Vec<u8>,
+}
+
+#[derive(Clone)]
+enum Inner {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    File(PathBuf),
+    Memory(Arc<Mutex<Vec<Captured>>>),
+}
+
+/// Why a send failed; permanent failures are not retried.
+#[derive(Debug)]
+pub struct SendError {
+    pub permanent: bool,
+    pub message: String,
+}
+
+impl std::fmt::Display for SendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Sends rendered outbox messages.
+#[derive(Clone)]
+pub struct Mailer {
+    from: Mailbox,
+    inner: Inner,
+}
+
+impl std::fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match &self.inner {
+            Inner::Smtp(_) => "smtp",
+            Inner::File(_) => "file",
+            Inner::Memory(_) => "memory",
+        };
+        f.debug_struct("Mailer").field("from", &self.from.to_string()).field("transport", &kind).finish()
+    }
+}
+
+fn parse_from(from: &str) -> anyhow::Result<Mailbox> {
+    from.parse().with_context(|| format!("setting `mail.from`: not a valid address: {from}"))
+}
+
+impl Mailer {
+    /// A pooled SMTP transport; nothing is connected until the first send.
+    ///
+    /// # Errors
+    /// A bad from-address or host name.
+    pub fn smtp(settings: &SmtpSettings, from: &str) -> anyhow::Result<Self> {
+        let builder = match settings.tls {
+            TlsMode::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host),
+            TlsMode::Starttls | TlsMode::Tls => {
+                let params = TlsParameters::new(settings.host.clone()).context("setting `smtp.host`: TLS parameters")?;
+                let tls = if settings.tls == TlsMode::Tls { Tls::Wrapper(params) } else { Tls::Required(params) };
+                AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host).tls(tls)
+            }
+        };
+        let mut builder = builder.port(settings.port).timeout(Some(Duration::from_secs(settings.timeout_secs.max(1))));
+        if let (Some(user), Some(password)) = (&settings.username, &settings.password) {
+            builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+        }
+        Ok(Self { from: parse_from(from)?, inner: Inner::Smtp(builder.build()) })
+    }
+
+    /// Writes each message as `<dir>/<id>.eml`.
+    ///
+    /// # Errors
+    /// A bad from-address.
+    pub fn file(dir: PathBuf, from: &str) -> anyhow::Result<Self> {
+        Ok(Self { from: parse_from(from)?, inner: Inner::File(dir) })
+    }
+
+    /// Captures messages in memory (tests).
+    ///
+    /// # Errors
+    /// A bad from-address.
+    pub fn memory(from: &str) -> anyhow::Result<Self> {
+        Ok(Self { from: parse_from(from)?, inner: Inner::Memory(Arc::default()) })
+    }
+
+    /// What the memory transport captured (empty for the others).
+    #[must_use]
+    pub fn captured(&self) -> Vec<Captured> {
+        match &self.inner {
+            Inner::Memory(m) => m.lock().map(|v| v.clone()).unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Builds the MIME message (text and HTML alternatives, `Message-ID` from the outbox id).
+    ///
+    /// # Errors
+    /// An address that does not parse (permanent).
+    pub fn build(&self, msg: &outbox_message::Model) -> Result<Message, SendError> {
+        let permanent = |e: &dyn std::fmt::Display| SendError { permanent: true, message: format!("cannot build the message: {e}") };
+        let to: Mailbox = msg.to_address.parse().map_err(|e| permanent(&e))?;
+        Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(msg.subject.clone())
+            .message_id(Some(format!("<{}@dg-skills-registry>", msg.id)))
+            .multipart(MultiPart::alternative_plain_html(msg.body_text.clone(), msg.body_html.clone()))
+            .map_err(|e| permanent(&e))
+    }
+
+    /// Sends one message; `Ok` means the server (or folder) accepted it.
+    ///
+    /// # Errors
+    /// [`SendError`]: permanent for unbuildable messages and 5xx answers, else transient.
+    pub async fn send(&self, msg: &outbox_message::Model) -> Result<(), SendError> {
+        let message = self.build(msg)?;
+        match &self.inner {
+            Inner::Smtp(transport) => transport
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| SendError { permanent: e.is_permanent(), message: format!("SMTP: {e}") }),
+            Inner::File(dir) => write_eml(dir, msg, &message.formatted())
+                .await
+                .map_err(|e| SendError { permanent: false, message: format!("writing .eml: {e:#}") }),
+            Inner::Memory(store) => {
+                let captured = Captured { to: msg.to_address.clone(), subject: msg.subject.clone(), raw: message.formatted() };
+                store.lock().map_err(|_| SendError { permanent: false, message: "memory transport poisoned".into() })?.push(captured);
+                Ok(())
+            }
+        }
+    }
+}
+
+async fn write_eml(dir: &std::path::Path, msg: &outbox_message::Model, bytes: &[u8]) -> anyhow::Result<()> {
+    tokio::fs::create_dir_all(dir).await.with_context(|| format!("creating {}", dir.display()))?;
+    let tmp = dir.join(format!(".{}.tmp", msg.id));
+    tokio::fs::write(&tmp, bytes).await.with_context(|| format!("writing {}", tmp.display()))?;
+    tokio::fs::rename(&tmp, dir.join(format!("{}.eml", msg.id))).await.context("renaming the .eml file")?;
+    Ok(())
+}

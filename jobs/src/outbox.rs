@@ -1,0 +1,138 @@
+//! The mail outbox (DESIGN §8). Code that causes mail calls [`enqueue`] on the
+//! same transaction as the event: the message is rendered then and there,
+//! written with its dedupe key, and an in-app notification is created for the
+//! recipient account. The `mail_delivery` job ([`crate::delivery`]) sends it.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use entities::models::outbox_message;
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, Set, TryInsertResult};
+use uuid::Uuid;
+
+use crate::{notify, templates};
+
+/// A message to send.
+#[derive(Debug, Clone)]
+pub struct OutgoingMail {
+    pub to_address: String,
+    /// The recipient's account, which also gets an in-app notification.
+    pub to_user_id: Option<Uuid>,
+    /// A folder under `jobs/templates/`.
+    pub template: &'static str,
+    /// Template variables. A string `link` also becomes the notification's link.
+    pub vars: serde_json::Value,
+    /// "At most once, ever": when a message with this key exists, nothing is written.
+    pub dedupe_key: Option<String>,
+}
+
+/// Waits after the 1st, 2nd, … failed attempt. After the last one fails too the
+/// message is dead: 6 attempts over about 14.6 hours.
+pub const BACKOFF: [TimeDelta; 5] =
+    [TimeDelta::minutes(1), TimeDelta::minutes(5), TimeDelta::minutes(30), TimeDelta::hours(2), TimeDelta::hours(12)];
+
+/// What happens after a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterFailure {
+    RetryAt(DateTime<Utc>),
+    Dead,
+}
+
+/// The rule: `attempts` counts the attempt that just failed.
+#[must_use]
+pub fn after_failure(attempts: i32, now: DateTime<Utc>) -> AfterFailure {
+    usize::try_from(attempts)
+        .ok()
+        .and_then(|n| n.checked_sub(1))
+        .and_then(|i| BACKOFF.get(i))
+        .map_or(AfterFailure::Dead, |wait| AfterFailure::RetryAt(now + *wait))
+}
+
+/// Where a message stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Pending,
+    Sent,
+    Dead,
+}
+
+#[must_use]
+pub fn status(m: &outbox_message::Model) -> Status {
+    match (m.sent_at, m.dead_at) {
+        (Some(_), _) => Status::Sent,
+        (None, Some(_)) => Status::Dead,
+        (None, None) => Status::Pending,
+    }
+}
+
+/// Renders and writes `mail`, due at once; returns its id, or `None` when its
+/// dedupe key was already used (then no notification is created either).
+///
+/// # Errors
+/// Rendering errors (as `DbErr::Custom`, so the caller's transaction rolls
+/// back) and database errors.
+pub async fn enqueue(conn: &impl ConnectionTrait, mail: OutgoingMail, now: DateTime<Utc>) -> Result<Option<Uuid>, DbErr> {
+    let rendered = templates::render(mail.template, &mail.vars)
+        .map_err(|e| DbErr::Custom(format!("rendering mail template `{}`: {e:#}", mail.template)))?;
+    let id = Uuid::now_v7();
+    let row = outbox_message::ActiveModel {
+        id: Set(id),
+        to_address: Set(mail.to_address),
+        to_user_id: Set(mail.to_user_id),
+        template: Set(mail.template.to_string()),
+        subject: Set(notify::truncate(&rendered.subject, 300)),
+        body_text: Set(rendered.text.clone()),
+        body_html: Set(rendered.html),
+        dedupe_key: Set(mail.dedupe_key),
+        created_at: Set(now),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        sent_at: Set(None),
+        dead_at: Set(None),
+        last_error: Set(None),
+    };
+    // ON CONFLICT DO NOTHING: a duplicate key must not abort the caller's
+    // PostgreSQL transaction the way a unique violation would.
+    let inserted = outbox_message::Entity::insert(row)
+        .on_conflict_do_nothing_on([outbox_message::Column::DedupeKey])
+        .exec_without_returning(conn)
+        .await?;
+    if !matches!(inserted, TryInsertResult::Inserted(n) if n > 0) {
+        return Ok(None);
+    }
+    if let Some(user_id) = mail.to_user_id {
+        let link = mail.vars.get("link").and_then(serde_json::Value::as_str);
+        notify::create(conn, user_id, mail.template, &rendered.subject, &rendered.text, link, now).await?;
+    }
+    Ok(Some(id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_is_1m_5m_30m_2h_12h_then_dead() {
+        let t0 = DateTime::parse_from_rfc3339("2026-06-01T09:00:00+08:00").unwrap().to_utc();
+        let waits: Vec<Option<i64>> = (1..=7)
+            .map(|attempts| match after_failure(attempts, t0) {
+                AfterFailure::RetryAt(at) => Some((at - t0).num_minutes()),
+                AfterFailure::Dead => None,
+            })
+            .collect();
+        assert_eq!(waits, [Some(1), Some(5), Some(30), Some(120), Some(720), None, None]);
+        assert_eq!(after_failure(0, t0), AfterFailure::Dead, "nonsense counts never retry forever");
+    }
+
+    #[test]
+    fn attempts_happen_at_0_1_6_36_156_and_876_minutes() {
+        let t0 = DateTime::parse_from_rfc3339("2026-06-01T09:00:00+08:00").unwrap().to_utc();
+        let (mut at, mut attempts, mut times) = (t0, 0, vec![0]);
+        while let AfterFailure::RetryAt(next) = {
+            attempts += 1;
+            after_failure(attempts, at)
+        } {
+            at = next;
+            times.push((at - t0).num_minutes());
+        }
+        assert_eq!(times, [0, 1, 6, 36, 156, 876]);
+    }
+}

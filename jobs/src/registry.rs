@@ -1,0 +1,125 @@
+//! The jobs the registry knows, with their default schedules. A later issue
+//! adds a job with one line in [`JOBS`]; the configuration can change each
+//! schedule or turn a job off (`[scheduler.jobs.<name>]`).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use futures::future::BoxFuture;
+use sea_orm::DatabaseConnection;
+use serde::{Deserialize, Serialize};
+
+use crate::{delivery, digest, mailer::Mailer, schedule::Cron};
+
+/// What every job gets besides "now".
+#[derive(Clone, Debug)]
+pub struct JobContext {
+    pub db: DatabaseConnection,
+    pub mailer: Mailer,
+    /// Base of links in emails, e.g. `https://registry.dg.gov.cn`.
+    pub public_base_url: String,
+    /// Items a run handles at most (the rest wait for the next tick).
+    pub batch_size: u64,
+}
+
+/// Counts of a run: items looked at, acted on, failed (logged and skipped).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct JobReport {
+    pub seen: u64,
+    pub acted: u64,
+    pub failed: u64,
+}
+
+impl std::fmt::Display for JobReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "seen {}, acted {}, failed {}", self.seen, self.acted, self.failed)
+    }
+}
+
+/// A job: `run(ctx, now)`. The cron layer only decides when to call it.
+pub type JobFn = for<'a> fn(&'a JobContext, DateTime<Utc>) -> BoxFuture<'a, anyhow::Result<JobReport>>;
+
+pub struct JobDef {
+    pub name: &'static str,
+    /// 中文名称 for lists and logs.
+    pub title: &'static str,
+    /// 6 fields, seconds first, Asia/Shanghai.
+    pub default_cron: &'static str,
+    pub run: JobFn,
+}
+
+/// Every job, in display order.
+pub const JOBS: &[JobDef] = &[
+    JobDef { name: "mail_delivery", title: "邮件投递", default_cron: "0 * * * * *", run: |ctx, now| Box::pin(delivery::run(ctx, now)) },
+    JobDef {
+        name: "weekly_digest", title: "每周工作摘要", default_cron: "0 0 9 * * Mon", run: |ctx, now| Box::pin(digest::run(ctx, now))
+    },
+];
+
+/// The job called `name`.
+#[must_use]
+pub fn find(name: &str) -> Option<&'static JobDef> {
+    JOBS.iter().find(|j| j.name == name)
+}
+
+/// `[scheduler.jobs.<name>]` in the configuration.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleOverride {
+    pub cron: Option<String>,
+    pub enabled: Option<bool>,
+}
+
+/// A job's effective schedule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobSchedule {
+    pub name: &'static str,
+    pub cron: String,
+    pub enabled: bool,
+}
+
+/// Defaults from code with the configuration's overrides applied.
+///
+/// # Errors
+/// An unknown job name or a bad cron expression, naming the setting.
+pub fn effective_schedules(overrides: &BTreeMap<String, ScheduleOverride>) -> Result<Vec<JobSchedule>, String> {
+    if let Some(unknown) = overrides.keys().find(|k| find(k).is_none()) {
+        let known: Vec<&str> = JOBS.iter().map(|j| j.name).collect();
+        return Err(format!("setting `scheduler.jobs.{unknown}`: no such job (known: {})", known.join(", ")));
+    }
+    JOBS.iter()
+        .map(|job| {
+            let o = overrides.get(job.name).cloned().unwrap_or_default();
+            let cron = o.cron.unwrap_or_else(|| job.default_cron.to_string());
+            Cron::parse(&cron).map_err(|e| format!("setting `scheduler.jobs.{}.cron`: {e}", job.name))?;
+            Ok(JobSchedule { name: job.name, cron, enabled: o.enabled.unwrap_or(true) })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_parse_and_overrides_apply() {
+        let none = effective_schedules(&BTreeMap::new()).unwrap();
+        assert_eq!(none.len(), JOBS.len());
+        assert!(none.iter().all(|s| s.enabled));
+        let mut o = BTreeMap::new();
+        o.insert("weekly_digest".to_string(), ScheduleOverride { cron: Some("0 30 8 * * Mon-Fri".into()), enabled: Some(false) });
+        let s = effective_schedules(&o).unwrap();
+        let digest = s.iter().find(|s| s.name == "weekly_digest").unwrap();
+        assert_eq!((digest.cron.as_str(), digest.enabled), ("0 30 8 * * Mon-Fri", false));
+    }
+
+    #[test]
+    fn unknown_jobs_and_bad_cron_are_named() {
+        let mut o = BTreeMap::new();
+        o.insert("nope".to_string(), ScheduleOverride::default());
+        assert!(effective_schedules(&o).unwrap_err().contains("scheduler.jobs.nope"));
+        let mut o = BTreeMap::new();
+        o.insert("mail_delivery".to_string(), ScheduleOverride { cron: Some("* * * * *".into()), enabled: None });
+        assert!(effective_schedules(&o).unwrap_err().contains("scheduler.jobs.mail_delivery.cron"));
+    }
+}
