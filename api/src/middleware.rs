@@ -48,7 +48,8 @@ fn too_large(limit: usize) -> ApiError {
 
 impl<E: Endpoint> EdgeEndpoint<E> {
     async fn guarded(&self, mut req: Request) -> Response {
-        let limit = if req.uri().path().starts_with("/api/v1/documents") { self.upload_limit } else { self.json_limit };
+        let path = req.uri().path();
+        let limit = if path.starts_with("/api/v1/documents") || path.ends_with("/import") { self.upload_limit } else { self.json_limit };
         let declared = req.header("content-length").and_then(|v| v.parse::<usize>().ok());
         match declared {
             Some(len) if len > limit => return too_large(limit).into_response(),

@@ -1,6 +1,8 @@
 //! HTTP routes, one module per resource, combined into one OpenAPI service
 //! under `/api/v1`; plus health checks, the spec and Swagger UI at the root.
 
+mod alliance_members;
+mod alliances;
 mod audit;
 mod auth;
 mod calendar;
@@ -9,6 +11,9 @@ mod enums;
 mod health;
 mod me;
 mod organizations;
+mod policies;
+mod public;
+mod sanctions;
 mod users;
 
 use poem::{Endpoint, EndpointExt, Route, get};
@@ -32,6 +37,14 @@ pub enum Tag {
     Audit,
     /// 文件 Documents
     Documents,
+    /// 职业培训联盟备案 Training alliances
+    Alliances,
+    /// 政策文件 Policy documents
+    Policies,
+    /// 违规处理 Sanctions
+    Sanctions,
+    /// 公开信息（无需登录）Public
+    Public,
 }
 
 type Apis = (
@@ -42,6 +55,11 @@ type Apis = (
     calendar::CalendarApi,
     audit::AuditApi,
     documents::DocumentsApi,
+    alliances::AlliancesApi,
+    alliance_members::AllianceMembersApi,
+    policies::PoliciesApi,
+    sanctions::SanctionsApi,
+    public::PublicApi,
 );
 
 /// The OpenAPI service (also used by `openapi` to print the spec).
@@ -56,6 +74,11 @@ pub fn service() -> OpenApiService<Apis, ()> {
             calendar::CalendarApi,
             audit::AuditApi,
             documents::DocumentsApi,
+            alliances::AlliancesApi,
+            alliance_members::AllianceMembersApi,
+            policies::PoliciesApi,
+            sanctions::SanctionsApi,
+            public::PublicApi,
         ),
         "东莞市职业培训联盟与技能资源登记服务 API",
         env!("CARGO_PKG_VERSION"),
@@ -71,6 +94,19 @@ pub fn service() -> OpenApiService<Apis, ()> {
 #[must_use]
 pub fn spec_yaml() -> String {
     service().spec_yaml()
+}
+
+/// `If-Match: 3` or `If-Match: "3"`: the version the client read.
+///
+/// # Errors
+/// 400 `bad_if_match`.
+pub fn if_match(raw: Option<&str>) -> crate::error::ApiResult<Option<i32>> {
+    raw.map(|v| {
+        v.trim().trim_start_matches("W/").trim_matches('"').parse::<i32>().map_err(|_| {
+            crate::error::ApiError::bad_request("bad_if_match", "If-Match 须为读取时的版本号", "If-Match must be the version you read")
+        })
+    })
+    .transpose()
 }
 
 /// The whole application.

@@ -15,6 +15,8 @@ pub mod alliance;
 pub mod calendar;
 pub mod enums;
 pub mod models;
+pub mod policy;
+pub mod sanction;
 pub mod values;
 
 pub use enums::{OrgKind, Role};

@@ -289,10 +289,30 @@ async fn seed_policies(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
         ),
     ];
     let mut insert = Query::insert();
-    insert.into_table("policy_documents").columns(["id", "title", "number", "issuer", "effective_from", "valid_until", "governs", "created_at", "updated_at"]);
+    insert.into_table("policy_documents").columns([
+        "id",
+        "title",
+        "number",
+        "issuer",
+        "effective_from",
+        "valid_until",
+        "governs",
+        "created_at",
+        "updated_at",
+    ]);
     for (id, title, number, issuer, from, until, governs) in rows {
         let id = sea_orm_migration::sea_orm::prelude::Uuid::parse_str(id).map_err(|e| DbErr::Custom(e.to_string()))?;
-        insert.values_panic([id.into(), title.into(), number.into(), issuer.into(), from.into(), until.into(), governs.into(), at.into(), at.into()]);
+        insert.values_panic([
+            id.into(),
+            title.into(),
+            number.into(),
+            issuer.into(),
+            from.into(),
+            until.into(),
+            governs.into(),
+            at.into(),
+            at.into(),
+        ]);
     }
     manager.exec_stmt(insert.to_owned()).await
 }

@@ -82,6 +82,17 @@ pub async fn snapshot(db: &DatabaseConnection) -> Vec<(String, i64)> {
         ("calendar_years", "SELECT COUNT(*) AS n, CAST(0 AS BIGINT) AS m FROM calendar_years"),
         ("calendar_days", "SELECT COUNT(*) AS n, CAST(0 AS BIGINT) AS m FROM calendar_days"),
         ("documents", "SELECT COUNT(*) AS n, CAST(0 AS BIGINT) AS m FROM documents"),
+        ("alliances", "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(version), 0) AS BIGINT) AS m FROM alliances"),
+        ("alliance_members", "SELECT COUNT(*) AS n, COUNT(left_on) AS m FROM alliance_members"),
+        ("member_forms", "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(version), 0) AS BIGINT) AS m FROM member_forms"),
+        ("charter_signatures", "SELECT COUNT(*) AS n, CAST(0 AS BIGINT) AS m FROM charter_signatures"),
+        ("alliance_rounds", "SELECT COUNT(*) AS n, COUNT(decided_at) AS m FROM alliance_rounds"),
+        ("registration_counters", "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(last_number), 0) AS BIGINT) AS m FROM registration_counters"),
+        ("policy_documents", "SELECT COUNT(*) AS n, CAST(0 AS BIGINT) AS m FROM policy_documents"),
+        ("sanctions", "SELECT COUNT(*) AS n, CAST(0 AS BIGINT) AS m FROM sanctions"),
+        ("idempotency_keys", "SELECT COUNT(*) AS n, CAST(0 AS BIGINT) AS m FROM idempotency_keys"),
+        ("notifications", "SELECT COUNT(*) AS n, COUNT(read_at) AS m FROM notifications"),
+        ("outbox", "SELECT COUNT(*) AS n, CAST(0 AS BIGINT) AS m FROM outbox"),
     ];
     let mut out = Vec::new();
     for (table, sql) in tables {

@@ -62,6 +62,10 @@ impl TestApp {
         read(self.request(Method::PATCH, path, session).json(body).send().await.expect("send")).await
     }
 
+    pub async fn delete(&self, path: &str, session: Option<&Session>) -> (u16, Value) {
+        read(self.request(Method::DELETE, path, session).send().await.expect("send")).await
+    }
+
     /// Sends raw bytes with a content type.
     pub async fn send_raw(&self, method: Method, path: &str, session: Option<&Session>, content_type: &str, body: Vec<u8>) -> (u16, Value) {
         read(self.request(method, path, session).header("content-type", content_type).body(body).send().await.expect("send")).await

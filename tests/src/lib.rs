@@ -3,6 +3,7 @@
 //! `TEST_DATABASE_URL` is set (dropped afterwards) — with a settable clock and
 //! an in-process SMTP sink. Helpers read like the user's actions.
 
+pub mod alliances;
 pub mod db;
 pub mod http;
 pub mod proxy;

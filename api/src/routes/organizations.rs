@@ -253,18 +253,6 @@ impl TryFrom<UpdateOrganization> for OrgChanges {
     }
 }
 
-/// `If-Match: 3` or `If-Match: "3"` (the version read).
-fn parse_if_match(raw: Option<&str>) -> ApiResult<Option<i32>> {
-    raw.map(|v| {
-        v.trim()
-            .trim_start_matches("W/")
-            .trim_matches('"')
-            .parse::<i32>()
-            .map_err(|_| ApiError::bad_request("bad_if_match", "If-Match 须为读取时的版本号", "If-Match must be the version you read"))
-    })
-    .transpose()
-}
-
 pub struct OrganizationsApi;
 
 #[OpenApi(prefix_path = "/organizations", tag = "Tag::Organizations")]
@@ -324,7 +312,7 @@ impl OrganizationsApi {
         #[oai(name = "If-Match")] if_match: Header<Option<String>>,
         body: Json<UpdateOrganization>,
     ) -> ApiResult<Json<Organization>> {
-        let version = parse_if_match(if_match.0.as_deref())?;
+        let version = crate::routes::if_match(if_match.0.as_deref())?;
         let changes = OrgChanges::try_from(body.0)?;
         Ok(Json(svc::update(&state, &auth.0, id.0, version, changes).await?.into()))
     }

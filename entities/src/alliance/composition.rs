@@ -39,6 +39,20 @@ pub enum CompositionProblem {
 }
 
 impl CompositionProblem {
+    pub const ALL: [Self; 5] = [
+        Self::InitiatorKindNotAllowed,
+        Self::LeadNotEnterprise,
+        Self::MissingSchoolOrTrainingInstitution,
+        Self::MissingResearchInstitute,
+        Self::MissingEnterpriseMember,
+    ];
+
+    /// The problem a stored code names.
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.code() == code)
+    }
+
     #[must_use]
     pub fn code(self) -> &'static str {
         match self {
@@ -64,9 +78,13 @@ impl CompositionProblem {
     #[must_use]
     pub fn en(self) -> &'static str {
         match self {
-            Self::InitiatorKindNotAllowed => "The initiator must be a vocational college, technical school, training institution, research institute or industry association",
+            Self::InitiatorKindNotAllowed => {
+                "The initiator must be a vocational college, technical school, training institution, research institute or industry association"
+            }
             Self::LeadNotEnterprise => "The lead body must be an enterprise",
-            Self::MissingSchoolOrTrainingInstitution => "Members must include a vocational college, technical school or training institution",
+            Self::MissingSchoolOrTrainingInstitution => {
+                "Members must include a vocational college, technical school or training institution"
+            }
             Self::MissingResearchInstitute => "Members must include a research institute",
             Self::MissingEnterpriseMember => "Members must include at least one enterprise besides the lead",
         }
@@ -110,7 +128,11 @@ mod tests {
     #[test]
     fn the_acceptance_alliance_is_sound() {
         // technical school initiates; lead enterprise + 2 enterprises + training institution + research institute
-        let f = facts(TechnicalSchool, Enterprise, &[TechnicalSchool, Enterprise, Enterprise, Enterprise, TrainingInstitution, ResearchInstitute]);
+        let f = facts(
+            TechnicalSchool,
+            Enterprise,
+            &[TechnicalSchool, Enterprise, Enterprise, Enterprise, TrainingInstitution, ResearchInstitute],
+        );
         assert!(check_composition(&f).is_empty());
     }
 
@@ -120,7 +142,10 @@ mod tests {
         let cases: [(CompositionFacts, P); 6] = [
             (facts(Enterprise, Enterprise, &[Enterprise, Enterprise, TechnicalSchool, ResearchInstitute]), P::InitiatorKindNotAllowed),
             (facts(Other, Enterprise, &[Other, Enterprise, Enterprise, TechnicalSchool, ResearchInstitute]), P::InitiatorKindNotAllowed),
-            (facts(TechnicalSchool, IndustryAssociation, &[TechnicalSchool, IndustryAssociation, Enterprise, ResearchInstitute]), P::LeadNotEnterprise),
+            (
+                facts(TechnicalSchool, IndustryAssociation, &[TechnicalSchool, IndustryAssociation, Enterprise, ResearchInstitute]),
+                P::LeadNotEnterprise,
+            ),
             (facts(ResearchInstitute, Enterprise, &[ResearchInstitute, Enterprise, Enterprise]), P::MissingSchoolOrTrainingInstitution),
             (facts(TechnicalSchool, Enterprise, &[TechnicalSchool, Enterprise, Enterprise]), P::MissingResearchInstitute),
             (facts(TechnicalSchool, Enterprise, &[TechnicalSchool, Enterprise, ResearchInstitute]), P::MissingEnterpriseMember),

@@ -38,11 +38,20 @@ pub struct FilingFacts {
 pub enum FilingProblem {
     Composition(CompositionProblem),
     /// 003 §二(六)2: every member fills 附件1.
-    MemberFormMissing { organization_id: Uuid, name: String },
-    MemberFormInconsistent { organization_id: Uuid, name: String, detail: String },
+    MemberFormMissing {
+        organization_id: Uuid,
+        name: String,
+    },
+    MemberFormInconsistent {
+        organization_id: Uuid,
+        name: String,
+        detail: String,
+    },
     /// 003 §二(四)(六)3
     CharterMissing,
-    CharterNotSignedByAll { names: Vec<String> },
+    CharterNotSignedByAll {
+        names: Vec<String>,
+    },
     /// 003 §二(六)1
     LicenceMissing,
     /// 003 §二(四): written cooperation agreement.
@@ -126,7 +135,11 @@ pub fn check_filing(f: &FilingFacts) -> Vec<FilingProblem> {
             None => out.push(FilingProblem::MemberFormMissing { organization_id: m.organization_id, name: m.name.clone() }),
             Some(counts) => {
                 if let Some((_, zh, _)) = check_staff_counts(counts).into_iter().next() {
-                    out.push(FilingProblem::MemberFormInconsistent { organization_id: m.organization_id, name: m.name.clone(), detail: zh });
+                    out.push(FilingProblem::MemberFormInconsistent {
+                        organization_id: m.organization_id,
+                        name: m.name.clone(),
+                        detail: zh,
+                    });
                 }
             }
         }

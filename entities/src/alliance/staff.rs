@@ -73,7 +73,11 @@ pub fn check_staff_counts(c: &StaffCounts) -> Vec<CountProblem> {
     }
     for (field, label, v) in c.parts() {
         if v > total {
-            out.push((field.to_string(), format!("{label}（{v}人）不能超过职工总数（{total}人）"), format!("{field} ({v}) exceeds total_staff ({total})")));
+            out.push((
+                field.to_string(),
+                format!("{label}（{v}人）不能超过职工总数（{total}人）"),
+                format!("{field} ({v}) exceeds total_staff ({total})"),
+            ));
         }
     }
     let titles = c.title_senior + c.title_intermediate + c.title_junior;
@@ -84,7 +88,12 @@ pub fn check_staff_counts(c: &StaffCounts) -> Vec<CountProblem> {
             format!("professional titles together ({titles}) exceed total_staff ({total})"),
         ));
     }
-    let skills = c.skill_senior_technician + c.skill_technician + c.skill_senior_worker + c.skill_intermediate_worker + c.skill_junior_worker + c.skill_special;
+    let skills = c.skill_senior_technician
+        + c.skill_technician
+        + c.skill_senior_worker
+        + c.skill_intermediate_worker
+        + c.skill_junior_worker
+        + c.skill_special;
     if skills > total {
         out.push((
             "skill_senior_technician".into(),

@@ -14,7 +14,7 @@ pub struct Model {
     /// `agreement_breach`, `fraud_development`, `fraud_certification`.
     pub kind: String,
     pub confirmed_on: Date,
-    /// Last day of the ban (exclusive end = this date + 1); None: no ban.
+    /// First day the organisation may apply again (the ban is `confirmed_on..ban_until`); None: no ban.
     pub ban_until: Option<Date>,
     #[sea_orm(column_type = "Text")]
     pub description: String,

@@ -4,6 +4,8 @@
 // Test helpers outside #[test] functions unwrap too: a failed setup is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod alliance_members;
+mod alliances;
 mod audit;
 mod auth;
 mod calendar;

@@ -1,0 +1,495 @@
+//! Training alliances (seed 003 §二, DESIGN §4): drafts by the initiator,
+//! member forms and charter signatures, submission, bureau review and
+//! registration, membership changes after registration.
+//!
+//! Access (DESIGN §3): bureau roles see every alliance; an org_user sees the
+//! alliances its organisation initiated or belongs (or belonged) to; the
+//! initiator changes the filing; a member changes only its own form and
+//! signature. Anyone else gets 404; experts get 403.
+//!
+//! # Layout
+//! - this file: access, loading the whole picture of one alliance, drafts
+//! - [`members`]: membership, forms (附件1), charter, composition re-checks
+//! - [`review`]: submit, return, register (备案编号), suspend, dissolve
+//! - [`import`]: the 附件1 XLSX template and its all-or-nothing import
+
+pub mod import;
+pub mod members;
+pub mod review;
+
+use chrono::NaiveDate;
+use entities::{
+    OrgKind, Role,
+    alliance::{AllianceStatus, CompositionFacts, FilingFacts, MemberFacts},
+    models::{
+        alliance, alliance_member, alliance_round, charter_signature, document, member_form, organization, policy_document, sanction,
+    },
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    prelude::Expr,
+};
+use uuid::Uuid;
+
+use crate::{
+    audit::{self, Actor, Entry},
+    auth::Caller,
+    error::{ApiError, ApiResult},
+    i18n::Msg,
+    pagination::PageParams,
+    state::AppState,
+};
+
+pub fn not_found() -> ApiError {
+    ApiError::not_found("联盟", "Alliance")
+}
+
+pub fn not_initiator() -> ApiError {
+    ApiError::new(
+        poem::http::StatusCode::FORBIDDEN,
+        "initiator_only",
+        Msg::new("只有发起单位可以进行此操作", "Only the initiating organisation may do this"),
+    )
+}
+
+/// How the caller relates to an alliance it may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Bureau,
+    Initiator,
+    /// A member (current or former) that is not the initiator.
+    Member(Uuid),
+}
+
+/// Loads an alliance the caller may see, with the caller's relation to it.
+///
+/// # Errors
+/// 403 for experts, 404 for alliances the caller has nothing to do with.
+pub async fn load(db: &impl ConnectionTrait, caller: &Caller, id: Uuid) -> ApiResult<(alliance::Model, Access)> {
+    if caller.role == Role::Expert {
+        return Err(ApiError::forbidden());
+    }
+    let a = alliance::Entity::find_by_id(id).one(db).await?.ok_or_else(not_found)?;
+    if caller.is_bureau() {
+        return Ok((a, Access::Bureau));
+    }
+    let org = caller.organization_id.ok_or_else(not_found)?;
+    if a.initiator_org_id == org {
+        return Ok((a, Access::Initiator));
+    }
+    let member = alliance_member::Entity::find()
+        .filter(alliance_member::Column::AllianceId.eq(id))
+        .filter(alliance_member::Column::OrganizationId.eq(org))
+        .count(db)
+        .await?
+        > 0;
+    if member { Ok((a, Access::Member(org))) } else { Err(not_found()) }
+}
+
+/// Like [`load`], but only the initiator (or, when `bureau_too`, bureau roles) passes.
+///
+/// # Errors
+/// 403 `initiator_only` for members, 404 otherwise.
+pub async fn load_as_initiator(db: &impl ConnectionTrait, caller: &Caller, id: Uuid) -> ApiResult<alliance::Model> {
+    match load(db, caller, id).await? {
+        (a, Access::Initiator) => Ok(a),
+        _ => Err(not_initiator()),
+    }
+}
+
+/// 409 unless the alliance is in one of `allowed`.
+///
+/// # Errors
+/// 409 `wrong_state`.
+pub fn require_status(a: &alliance::Model, allowed: &[AllianceStatus], what_zh: &str) -> ApiResult<()> {
+    if allowed.contains(&a.status) {
+        Ok(())
+    } else {
+        Err(ApiError::conflict(
+            "wrong_state",
+            format!("联盟当前状态为“{}”，不能{what_zh}", a.status.label_zh()),
+            format!("Not allowed while the alliance is {:?}", a.status),
+        ))
+    }
+}
+
+/// One member with what the views need.
+#[derive(Debug, Clone)]
+pub struct MemberView {
+    pub membership: alliance_member::Model,
+    pub organization: organization::Model,
+    pub form: Option<FormPresence>,
+    pub signed_charter: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct FormPresence {
+    pub filled_by_initiator: bool,
+    pub counts: entities::alliance::StaffCounts,
+}
+
+/// Everything about one alliance, loaded in a fixed number of queries.
+#[derive(Debug, Clone)]
+pub struct AllianceView {
+    pub alliance: alliance::Model,
+    pub members: Vec<MemberView>,
+    pub rounds: Vec<alliance_round::Model>,
+    pub policy: Option<policy_document::Model>,
+    pub initiator_banned: bool,
+}
+
+impl AllianceView {
+    /// Memberships in force now (drafts: every row not left).
+    #[must_use]
+    pub fn current_members(&self, today: NaiveDate) -> Vec<&MemberView> {
+        self.members
+            .iter()
+            .filter(|m| if self.alliance.status.is_editable() { m.membership.left_on.is_none() } else { m.membership.is_member_on(today) })
+            .collect()
+    }
+
+    fn org(&self, id: Uuid) -> Option<&organization::Model> {
+        self.members.iter().map(|m| &m.organization).find(|o| o.id == id)
+    }
+
+    #[must_use]
+    pub fn composition(&self, members: &[&MemberView]) -> CompositionFacts {
+        let kind = |id| self.org(id).map_or(OrgKind::Other, |o| o.kind);
+        CompositionFacts {
+            initiator_kind: kind(self.alliance.initiator_org_id),
+            lead_kind: kind(self.alliance.lead_org_id),
+            member_kinds: members.iter().map(|m| m.organization.kind).collect(),
+        }
+    }
+
+    /// The facts submission checks (003 §二(四)(六)).
+    #[must_use]
+    pub fn filing_facts(&self, today: NaiveDate) -> FilingFacts {
+        let members = self.current_members(today);
+        let initiator = self.org(self.alliance.initiator_org_id);
+        FilingFacts {
+            composition: self.composition(&members),
+            members: members
+                .iter()
+                .map(|m| MemberFacts {
+                    organization_id: m.organization.id,
+                    name: m.organization.name.clone(),
+                    form: m.form.map(|f| f.counts),
+                    signed_charter: m.signed_charter,
+                })
+                .collect(),
+            has_charter: self.alliance.charter_doc_id.is_some(),
+            has_agreement: self.alliance.agreement_doc_id.is_some(),
+            has_report: self.alliance.report_text.is_some() || self.alliance.report_doc_id.is_some(),
+            has_licence: self.alliance.licence_doc_id.is_some(),
+            initiator_credit_code_verified: initiator.is_some_and(|o| o.credit_code_verified),
+            initiator_banned: self.initiator_banned,
+        }
+    }
+}
+
+/// Whether an active ban (000 第二十二条, `entities::sanction::is_in_force`) covers `credit_code` on `today`.
+///
+/// # Errors
+/// Database errors.
+pub async fn is_banned(db: &impl ConnectionTrait, credit_code: &str, today: NaiveDate) -> ApiResult<bool> {
+    Ok(sanction::Entity::find()
+        .filter(sanction::Column::CreditCode.eq(credit_code))
+        .filter(sanction::Column::BanUntil.gt(today))
+        .filter(sanction::Column::ConfirmedOn.lte(today))
+        .count(db)
+        .await?
+        > 0)
+}
+
+/// Loads the whole picture of `a`: members with organisations, forms,
+/// signatures of the current charter, rounds, governing policy, ban.
+///
+/// # Errors
+/// Database errors.
+pub async fn view(db: &impl ConnectionTrait, a: alliance::Model, today: NaiveDate) -> ApiResult<AllianceView> {
+    let rows = alliance_member::Entity::find()
+        .filter(alliance_member::Column::AllianceId.eq(a.id))
+        .order_by_asc(alliance_member::Column::CreatedAt)
+        .order_by_asc(alliance_member::Column::Id)
+        .find_also_related(organization::Entity)
+        .all(db)
+        .await?;
+    let forms = member_form::Entity::find().filter(member_form::Column::AllianceId.eq(a.id)).all(db).await?;
+    let signed: Vec<Uuid> = charter_signature::Entity::find()
+        .select_only()
+        .column(charter_signature::Column::OrganizationId)
+        .filter(charter_signature::Column::AllianceId.eq(a.id))
+        .filter(charter_signature::Column::CharterVersion.eq(a.charter_version))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let rounds = alliance_round::Entity::find()
+        .filter(alliance_round::Column::AllianceId.eq(a.id))
+        .order_by_asc(alliance_round::Column::Round)
+        .all(db)
+        .await?;
+    let policy = governing_policy(db, "alliance_filing").await?;
+    let mut members = Vec::with_capacity(rows.len());
+    for (membership, org) in rows {
+        let Some(organization) = org else { continue };
+        let form = forms
+            .iter()
+            .find(|f| f.organization_id == organization.id)
+            .map(|f| FormPresence { filled_by_initiator: f.filled_by_initiator, counts: f.counts() });
+        let signed_charter = a.charter_version > 0 && signed.contains(&organization.id);
+        members.push(MemberView { membership, organization, form, signed_charter });
+    }
+    let initiator_code = members.iter().find(|m| m.organization.id == a.initiator_org_id).map(|m| m.organization.credit_code.clone());
+    let initiator_banned = match initiator_code {
+        Some(code) => is_banned(db, &code, today).await?,
+        None => false,
+    };
+    Ok(AllianceView { alliance: a, members, rounds, policy, initiator_banned })
+}
+
+/// The policy document governing a filing type.
+///
+/// # Errors
+/// Database errors.
+pub async fn governing_policy(db: &impl ConnectionTrait, governs: &str) -> ApiResult<Option<policy_document::Model>> {
+    Ok(policy_document::Entity::find()
+        .filter(policy_document::Column::Governs.eq(governs))
+        .order_by_desc(policy_document::Column::EffectiveFrom)
+        .one(db)
+        .await?)
+}
+
+/// The draft fields, parsed.
+#[derive(Debug, Clone, Default)]
+pub struct DraftFields {
+    pub name: Option<String>,
+    pub industry: Option<String>,
+    pub industry_code: Option<Option<String>>,
+    pub lead_org_id: Option<Uuid>,
+    pub agreement_doc_id: Option<Option<Uuid>>,
+    pub charter_doc_id: Option<Option<Uuid>>,
+    pub report_text: Option<Option<String>>,
+    pub report_doc_id: Option<Option<Uuid>>,
+    pub licence_doc_id: Option<Option<Uuid>>,
+}
+
+/// A document may be attached only by its uploader's organisation.
+async fn check_document(db: &impl ConnectionTrait, caller: &Caller, field: &str, id: Option<Uuid>) -> ApiResult<()> {
+    let Some(id) = id else { return Ok(()) };
+    let doc = document::Entity::find_by_id(id).one(db).await?;
+    let usable = doc.is_some_and(|d| d.uploaded_by == caller.user_id || d.organization_id.is_some_and(|o| caller.belongs_to(o)));
+    if usable {
+        Ok(())
+    } else {
+        Err(ApiError::field(field, "文件不存在或不属于本单位", "No such document of your organisation"))
+    }
+}
+
+async fn org_exists(db: &impl ConnectionTrait, field: &str, id: Uuid) -> ApiResult<organization::Model> {
+    organization::Entity::find_by_id(id).one(db).await?.ok_or_else(|| ApiError::field(field, "单位不存在", "No such organisation"))
+}
+
+async fn check_documents(db: &impl ConnectionTrait, caller: &Caller, f: &DraftFields) -> ApiResult<()> {
+    for (field, id) in [
+        ("agreement_document_id", f.agreement_doc_id),
+        ("charter_document_id", f.charter_doc_id),
+        ("report_document_id", f.report_doc_id),
+        ("licence_document_id", f.licence_doc_id),
+    ] {
+        check_document(db, caller, field, id.flatten()).await?;
+    }
+    Ok(())
+}
+
+/// Creates a draft; the caller's organisation is the initiator, and the
+/// initiator and the lead are members from the start.
+///
+/// # Errors
+/// 403 unless an org_user, 422 for unknown organisations or documents.
+pub async fn create(state: &AppState, caller: &Caller, f: DraftFields, member_ids: Vec<Uuid>) -> ApiResult<alliance::Model> {
+    caller.require(&[Role::OrgUser])?;
+    let initiator = caller.organization_id.ok_or_else(ApiError::forbidden)?;
+    let (Some(name), Some(industry), Some(lead)) = (f.name.clone(), f.industry.clone(), f.lead_org_id) else {
+        return Err(ApiError::field(
+            "name",
+            "联盟名称、产业领域和承担主体必须填写",
+            "name, industry and lead_organization_id are required",
+        ));
+    };
+    let now = state.clock.now();
+    let txn = crate::db::begin_write(&state.db).await?;
+    org_exists(&txn, "lead_organization_id", lead).await?;
+    let mut ids = vec![initiator, lead];
+    for (i, id) in member_ids.iter().enumerate() {
+        org_exists(&txn, &format!("member_organization_ids[{i}]"), *id).await?;
+        if !ids.contains(id) {
+            ids.push(*id);
+        }
+    }
+    check_documents(&txn, caller, &f).await?;
+    let charter = f.charter_doc_id.flatten();
+    let model = alliance::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        name: Set(name),
+        industry: Set(industry),
+        industry_code: Set(f.industry_code.flatten()),
+        initiator_org_id: Set(initiator),
+        lead_org_id: Set(lead),
+        status: Set(AllianceStatus::Draft),
+        registration_no: Set(None),
+        registered_on: Set(None),
+        agreement_doc_id: Set(f.agreement_doc_id.flatten()),
+        charter_doc_id: Set(charter),
+        charter_version: Set(i32::from(charter.is_some())),
+        report_text: Set(f.report_text.flatten()),
+        report_doc_id: Set(f.report_doc_id.flatten()),
+        licence_doc_id: Set(f.licence_doc_id.flatten()),
+        composition_warnings: Set(None),
+        status_reason: Set(None),
+        version: Set(1),
+        created_by: Set(caller.user_id),
+        created_at: Set(now),
+        updated_at: Set(now),
+        submitted_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    let rows: Vec<alliance_member::ActiveModel> = ids
+        .iter()
+        .map(|org| alliance_member::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            alliance_id: Set(model.id),
+            organization_id: Set(*org),
+            joined_on: Set(None),
+            left_on: Set(None),
+            leave_reason: Set(None),
+            created_at: Set(now),
+        })
+        .collect();
+    alliance_member::Entity::insert_many(rows).exec(&txn).await?;
+    audit::record(&txn, Actor(Some(caller)), now, Entry::new("alliance.created", "alliance", model.id).after(&model)).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// Changes the draft (draft or returned only). `if_match` is the version read.
+/// A new charter document bumps the charter version: earlier signatures no
+/// longer count.
+///
+/// # Errors
+/// 403 non-initiator, 404, 409 `wrong_state` / `version_conflict`, 422.
+pub async fn update(state: &AppState, caller: &Caller, id: Uuid, if_match: Option<i32>, f: DraftFields) -> ApiResult<alliance::Model> {
+    let now = state.clock.now();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let before = load_as_initiator(&txn, caller, id).await?;
+    require_status(&before, &[AllianceStatus::Draft, AllianceStatus::Returned], "修改备案材料")?;
+    check_version(&before, if_match)?;
+    if let Some(lead) = f.lead_org_id {
+        org_exists(&txn, "lead_organization_id", lead).await?;
+        members::ensure_member(&txn, id, lead, None, now).await?;
+    }
+    check_documents(&txn, caller, &f).await?;
+    let mut m: alliance::ActiveModel = before.clone().into();
+    macro_rules! apply {
+        ($($field:ident <- $src:ident),*) => { $(if let Some(v) = f.$src.clone() { m.$field = Set(v); })* };
+    }
+    apply!(name <- name, industry <- industry, industry_code <- industry_code, lead_org_id <- lead_org_id, agreement_doc_id <- agreement_doc_id,
+        report_text <- report_text, report_doc_id <- report_doc_id, licence_doc_id <- licence_doc_id);
+    if let Some(charter) = f.charter_doc_id
+        && charter != before.charter_doc_id
+    {
+        m.charter_doc_id = Set(charter);
+        m.charter_version = Set(before.charter_version + 1);
+    }
+    m.version = Set(before.version + 1);
+    m.updated_at = Set(now);
+    let after = save_versioned(&txn, m, &before).await?;
+    audit::record(&txn, Actor(Some(caller)), now, Entry::new("alliance.updated", "alliance", id).before(&before).after(&after)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// 409 when the client read an older version.
+///
+/// # Errors
+/// 409 `version_conflict`.
+pub fn check_version(a: &alliance::Model, if_match: Option<i32>) -> ApiResult<()> {
+    match if_match {
+        Some(v) if v != a.version => Err(ApiError::conflict(
+            "version_conflict",
+            format!("备案材料已被他人修改（当前版本{}，提交版本{v}），请刷新后重试", a.version),
+            format!("Changed by someone else (current version {}, yours {v})", a.version),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Writes `m` only if the row is still at `before.version`.
+///
+/// # Errors
+/// 409 `version_conflict` when someone else wrote first.
+pub async fn save_versioned(db: &impl ConnectionTrait, m: alliance::ActiveModel, before: &alliance::Model) -> ApiResult<alliance::Model> {
+    let res = alliance::Entity::update_many()
+        .set(m)
+        .filter(alliance::Column::Id.eq(before.id))
+        .filter(alliance::Column::Version.eq(before.version))
+        .exec(db)
+        .await?;
+    if res.rows_affected != 1 {
+        return Err(ApiError::conflict(
+            "version_conflict",
+            "备案材料已被他人修改，请刷新后重试",
+            "Changed by someone else; reload and retry",
+        ));
+    }
+    alliance::Entity::find_by_id(before.id).one(db).await?.ok_or_else(not_found)
+}
+
+pub struct AllianceFilter {
+    pub status: Option<AllianceStatus>,
+    pub industry: Option<String>,
+    pub name: Option<String>,
+}
+
+/// Alliances the caller may see, newest last.
+///
+/// # Errors
+/// 403 for experts.
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    filter: AllianceFilter,
+    page: PageParams,
+) -> ApiResult<(Vec<alliance::Model>, Option<String>)> {
+    let mut q = alliance::Entity::find().order_by_asc(alliance::Column::Id).limit(page.fetch());
+    match caller.role {
+        Role::BureauAdmin | Role::BureauStaff => {}
+        Role::Expert => return Err(ApiError::forbidden()),
+        Role::OrgUser => {
+            let org = caller.organization_id.ok_or_else(ApiError::forbidden)?;
+            // Initiated, or a membership row (current or former): one query with a sub-select.
+            let mut member_of = sea_orm::sea_query::Query::select();
+            member_of
+                .column(alliance_member::Column::AllianceId)
+                .from(alliance_member::Entity)
+                .and_where(Expr::col(alliance_member::Column::OrganizationId).eq(org));
+            q = q.filter(
+                sea_orm::Condition::any().add(alliance::Column::InitiatorOrgId.eq(org)).add(alliance::Column::Id.in_subquery(member_of)),
+            );
+        }
+    }
+    if let Some(s) = filter.status {
+        q = q.filter(alliance::Column::Status.eq(s));
+    }
+    if let Some(i) = filter.industry {
+        q = q.filter(alliance::Column::Industry.eq(i));
+    }
+    if let Some(n) = filter.name {
+        q = q.filter(alliance::Column::Name.contains(n));
+    }
+    if let Some(after) = page.after {
+        q = q.filter(alliance::Column::Id.gt(after));
+    }
+    Ok(page.finish(q.all(&state.db).await?, |a| a.id))
+}
