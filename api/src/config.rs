@@ -44,6 +44,31 @@ pub struct Settings {
     pub upload_limit_bytes: usize,
     pub db_max_connections: u32,
     pub log_format: LogFormat,
+    /// `[reports]`: half-year report due dates.
+    pub reports: ReportSettings,
+}
+
+/// `[reports]` (DESIGN §5): days after a period's end that member rows and
+/// the alliance report are due (before moving to the next working day).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReportSettings {
+    pub member_due_days: u32,
+    pub report_due_days: u32,
+}
+
+impl Default for ReportSettings {
+    fn default() -> Self {
+        let rules = entities::report::DueRules::default();
+        Self { member_due_days: rules.member_rows_days, report_due_days: rules.report_days }
+    }
+}
+
+impl ReportSettings {
+    #[must_use]
+    pub fn rules(&self) -> entities::report::DueRules {
+        entities::report::DueRules { member_rows_days: self.member_due_days, report_days: self.report_due_days }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,6 +96,7 @@ impl Default for Settings {
             upload_limit_bytes: 20 * 1024 * 1024,
             db_max_connections: 10,
             log_format: LogFormat::Text,
+            reports: ReportSettings::default(),
         }
     }
 }
@@ -156,6 +182,13 @@ impl Settings {
         if !(self.public_base_url.starts_with("http://") || self.public_base_url.starts_with("https://")) {
             bail!("setting `public_base_url`: must start with http:// or https://");
         }
+        let r = self.reports;
+        if !(1..=180).contains(&r.member_due_days) || !(1..=180).contains(&r.report_due_days) {
+            bail!("setting `reports.member_due_days` / `reports.report_due_days`: must be between 1 and 180");
+        }
+        if r.member_due_days > r.report_due_days {
+            bail!("setting `reports.member_due_days`: member rows cannot be due after the report (reports.report_due_days)");
+        }
         Ok(())
     }
 
@@ -202,6 +235,15 @@ mod tests {
         let s = Settings { mode: Mode::Production, ..Settings::default() };
         let err = s.validate().unwrap_err().to_string();
         assert!(err.contains("jwt_secret"), "{err}");
+    }
+
+    #[test]
+    fn report_due_days_are_checked() {
+        let s = Settings { reports: ReportSettings { member_due_days: 40, report_due_days: 31 }, ..Settings::default() };
+        assert!(s.validate().unwrap_err().to_string().contains("reports.member_due_days"));
+        let s = Settings { reports: ReportSettings { member_due_days: 0, report_due_days: 31 }, ..Settings::default() };
+        assert!(s.validate().is_err());
+        assert_eq!(Settings::default().reports.rules(), entities::report::DueRules::default());
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod alliance_members;
 mod alliances;
 mod audit;
 mod auth;
+mod bureau_reports;
 mod calendar;
 mod documents;
 mod enums;
@@ -13,6 +14,8 @@ mod me;
 mod organizations;
 mod policies;
 mod public;
+mod report_review;
+mod reports;
 mod sanctions;
 mod users;
 
@@ -39,6 +42,8 @@ pub enum Tag {
     Documents,
     /// 职业培训联盟备案 Training alliances
     Alliances,
+    /// 半年度报送 Half-year reports
+    Reports,
     /// 政策文件 Policy documents
     Policies,
     /// 违规处理 Sanctions
@@ -57,6 +62,9 @@ type Apis = (
     documents::DocumentsApi,
     alliances::AlliancesApi,
     alliance_members::AllianceMembersApi,
+    reports::ReportsApi,
+    report_review::ReportReviewApi,
+    bureau_reports::BureauReportsApi,
     policies::PoliciesApi,
     sanctions::SanctionsApi,
     public::PublicApi,
@@ -76,6 +84,9 @@ pub fn service() -> OpenApiService<Apis, ()> {
             documents::DocumentsApi,
             alliances::AlliancesApi,
             alliance_members::AllianceMembersApi,
+            reports::ReportsApi,
+            report_review::ReportReviewApi,
+            bureau_reports::BureauReportsApi,
             policies::PoliciesApi,
             sanctions::SanctionsApi,
             public::PublicApi,

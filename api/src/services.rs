@@ -10,5 +10,6 @@ pub mod idempotency;
 pub mod notices;
 pub mod organizations;
 pub mod policies;
+pub mod reports;
 pub mod sanctions;
 pub mod sessions;

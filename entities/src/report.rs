@@ -25,4 +25,4 @@ pub use deadline::{Deadline, Deadlines, DueRules, days_until, late_days};
 pub use period::{Half, Period, owed_periods};
 pub use progress::{ProgressCounts, check_progress_counts};
 pub use status::{ReportAction, ReportStatus, ReportTransitionError, Standing, standing, transition};
-pub use totals::{RowCounts, Subtotal, Totals, totals};
+pub use totals::{RowCounts, Subtotal, Totals, check_row, totals};

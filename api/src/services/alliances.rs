@@ -275,7 +275,7 @@ pub struct DraftFields {
 }
 
 /// A document may be attached only by its uploader's organisation.
-async fn check_document(db: &impl ConnectionTrait, caller: &Caller, field: &str, id: Option<Uuid>) -> ApiResult<()> {
+pub(crate) async fn check_document(db: &impl ConnectionTrait, caller: &Caller, field: &str, id: Option<Uuid>) -> ApiResult<()> {
     let Some(id) = id else { return Ok(()) };
     let doc = document::Entity::find_by_id(id).one(db).await?;
     let usable = doc.is_some_and(|d| d.uploaded_by == caller.user_id || d.organization_id.is_some_and(|o| caller.belongs_to(o)));

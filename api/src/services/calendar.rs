@@ -33,17 +33,7 @@ pub fn calendar_error(err: &CalendarError) -> ApiError {
 /// # Errors
 /// Database errors.
 pub async fn load(db: &impl sea_orm::ConnectionTrait, from: i32, to: i32) -> ApiResult<Calendar> {
-    let years = calendar_year::Entity::find().filter(calendar_year::Column::Year.between(from, to)).all(db).await?;
-    let days = calendar_day::Entity::find()
-        .filter(calendar_day::Column::Year.between(from, to))
-        .order_by_asc(calendar_day::Column::Date)
-        .all(db)
-        .await?;
-    let mut cal = Calendar::new();
-    for y in years {
-        cal.add_year(y.year, days.iter().filter(|d| d.year == y.year).cloned().map(SpecialDay::from));
-    }
-    Ok(cal)
+    Ok(entities::report::outstanding::load_calendar(db, from, to).await?)
 }
 
 /// `days` working days after `from`, explained.

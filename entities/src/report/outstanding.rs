@@ -78,10 +78,6 @@ fn unsubmitted() -> Cond {
     Cond::any().add(Expr::col(("r", "id")).is_null()).add(Expr::col(("r", "status")).is_in(open))
 }
 
-fn report_join(period: Period) -> Cond {
-    Cond::all().add(Expr::col(("r", "alliance_id")).equals(("a", "id"))).add(Expr::col(("r", "period")).eq(period.code()))
-}
-
 /// What is outstanding for `period` on `today`, alliances in id order.
 ///
 /// # Errors
@@ -99,7 +95,7 @@ pub async fn outstanding(db: &impl ConnectionTrait, period: Period, deadlines: D
             "m",
             Cond::all().add(Expr::col(("m", "alliance_id")).equals(("a", "id"))).add(sql::member_on(end)),
         )
-        .join_as(JoinType::LeftJoin, "reports", "r", report_join(period))
+        .join_as(JoinType::LeftJoin, "reports", "r", sql::report_join(period))
         .join_as(
             JoinType::LeftJoin,
             "report_rows",
@@ -131,7 +127,7 @@ pub async fn outstanding(db: &impl ConnectionTrait, period: Period, deadlines: D
         .expr_as(Expr::col(("a", "initiator_org_id")), "initiator_org_id")
         .expr_as(sql::standing(today > deadlines.report.due), "standing")
         .from_as("alliances", "a")
-        .join_as(JoinType::LeftJoin, "reports", "r", report_join(period))
+        .join_as(JoinType::LeftJoin, "reports", "r", sql::report_join(period))
         .cond_where(sql::owes(period))
         .cond_where(unsubmitted())
         .order_by(("a", "id"), sea_orm::Order::Asc)

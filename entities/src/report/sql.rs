@@ -33,6 +33,12 @@ fn report_value(s: ReportStatus) -> String {
     sea_orm::ActiveEnum::to_value(&s)
 }
 
+/// `alliances a LEFT JOIN reports r ON` this: the report of the period.
+#[must_use]
+pub fn report_join(period: Period) -> Condition {
+    Cond::all().add(Expr::col(("r", "alliance_id")).equals(("a", "id"))).add(Expr::col(("r", "period")).eq(period.code()))
+}
+
 /// `alliance_members m` is a member on `day`
 /// (`alliance_member::Model::is_member_on`).
 #[must_use]

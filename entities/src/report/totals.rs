@@ -5,8 +5,11 @@
 
 use serde::Serialize;
 
-use super::progress::ProgressCounts;
-use crate::{OrgKind, alliance::StaffCounts};
+use super::progress::{ProgressCounts, check_progress_counts};
+use crate::{
+    OrgKind,
+    alliance::{StaffCounts, check_staff_counts, staff::CountProblem},
+};
 
 /// One member's row: its 附件2 counts and its 附件3 counts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -71,6 +74,16 @@ impl RowCounts {
     pub fn progress_values(&self) -> [i64; 11] {
         self.progress.fields().map(|(_, _, v)| v)
     }
+}
+
+/// Every inconsistency of a member's row: 附件2 counts under `basic.…`
+/// (003 附件2 has the columns and "其中" structure of 附件1), 附件3 counts
+/// under `progress.…`.
+#[must_use]
+pub fn check_row(c: &RowCounts) -> Vec<CountProblem> {
+    let basic = check_staff_counts(&c.basic).into_iter().map(|(f, zh, en)| (format!("basic.{f}"), zh, en));
+    let progress = check_progress_counts(&c.progress).into_iter().map(|(f, zh, en)| (format!("progress.{f}"), zh, en));
+    basic.chain(progress).collect()
 }
 
 /// One category's subtotal.
@@ -142,6 +155,16 @@ mod tests {
         // The subtotals add up to the total.
         let sum = t.by_kind.iter().fold(RowCounts::default(), |acc, s| acc.plus(&s.counts));
         assert_eq!(sum, t.total);
+    }
+
+    #[test]
+    fn row_problems_name_their_table() {
+        let mut r = row(100, 40);
+        assert!(check_row(&r).is_empty());
+        r.basic.management = 101;
+        r.progress.trained_special = -1;
+        let fields: Vec<String> = check_row(&r).into_iter().map(|(f, _, _)| f).collect();
+        assert_eq!(fields, ["basic.management", "progress.trained_special"]);
     }
 
     #[test]
