@@ -7,6 +7,7 @@ pub mod alliances;
 pub mod db;
 pub mod http;
 pub mod proxy;
+pub mod reports;
 pub mod smtp;
 
 use std::sync::Arc;
