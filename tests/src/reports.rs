@@ -49,14 +49,40 @@ impl Row {
     #[must_use]
     pub fn simple(total: i64, trainees: i64) -> Self {
         Self {
-            basic: [total, total / 10, total / 20, total / 10, total / 10, total / 50, total / 25, total / 10, total / 10, total / 10, total / 50, total / 2],
-            progress: [trainees, 1, 1, 0, trainees / 20, trainees / 10, trainees / 10, trainees / 5, trainees / 5, trainees / 20, trainees / 10],
+            basic: [
+                total,
+                total / 10,
+                total / 20,
+                total / 10,
+                total / 10,
+                total / 50,
+                total / 25,
+                total / 10,
+                total / 10,
+                total / 10,
+                total / 50,
+                total / 2,
+            ],
+            progress: [
+                trainees,
+                1,
+                1,
+                0,
+                trainees / 20,
+                trainees / 10,
+                trainees / 10,
+                trainees / 5,
+                trainees / 5,
+                trainees / 20,
+                trainees / 10,
+            ],
         }
     }
 
     #[must_use]
     pub fn body(&self) -> Value {
-        let basic: serde_json::Map<String, Value> = BASIC_FIELDS.iter().zip(self.basic).map(|(f, v)| ((*f).to_string(), json!(v))).collect();
+        let basic: serde_json::Map<String, Value> =
+            BASIC_FIELDS.iter().zip(self.basic).map(|(f, v)| ((*f).to_string(), json!(v))).collect();
         let progress: serde_json::Map<String, Value> =
             PROGRESS_FIELDS.iter().zip(self.progress).map(|(f, v)| ((*f).to_string(), json!(v))).collect();
         json!({"basic": basic, "progress": progress})
@@ -135,7 +161,11 @@ impl TestApp {
     /// The initiator writes the year-end summary of an H2 period.
     pub async fn write_summary(&self, f: &Filing, period: &str) {
         let (status, body) = self
-            .put_json(&report_path(f, period, "/summary"), Some(&f.initiator.session), &json!({"text": "2025年度联盟工作总结：开展培训、申报新职业……"}))
+            .put_json(
+                &report_path(f, period, "/summary"),
+                Some(&f.initiator.session),
+                &json!({"text": "2025年度联盟工作总结：开展培训、申报新职业……"}),
+            )
             .await;
         assert_eq!(status, 200, "summary: {body}");
     }

@@ -25,10 +25,7 @@ use entities::{
     models::{alliance, alliance_member, organization, report},
     report::{Deadlines, Period, ReportStatus, outstanding::load_calendar, period::is_owed},
 };
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    sea_query::OnConflict,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, sea_query::OnConflict};
 use uuid::Uuid;
 
 use super::alliances::{self, Access};
@@ -197,7 +194,12 @@ pub async fn editable_report(db: &impl ConnectionTrait, ctx: &Ctx, now: chrono::
 ///
 /// # Errors
 /// Database errors.
-pub async fn touch(db: &impl ConnectionTrait, r: &report::Model, ctx: &Ctx, now: chrono::DateTime<chrono::Utc>) -> ApiResult<report::Model> {
+pub async fn touch(
+    db: &impl ConnectionTrait,
+    r: &report::Model,
+    ctx: &Ctx,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<report::Model> {
     Ok(report::ActiveModel {
         id: Set(r.id),
         member_rows_due_on: Set(ctx.deadlines.member_rows.due),

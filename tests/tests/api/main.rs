@@ -19,6 +19,7 @@ mod organizations;
 mod report_access;
 mod report_deadlines;
 mod report_exports;
+mod report_members;
 mod reports;
 mod smtp_sink;
 mod users;

@@ -66,8 +66,9 @@ async fn members_see_only_their_rows_others_get_404_and_wrong_roles_403() {
     assert_problem(status, &body, 403, "forbidden");
     let (status, body) = app.post_json(&report_path(&f, "2025H2", "/accept"), Some(&f.initiator.session), &json!({})).await;
     assert_problem(status, &body, 403, "forbidden");
-    let (status, body) =
-        app.post_json(&report_path(&f, "2025H2", "/return"), Some(&f.initiator.session), &json!({"reasons": [{"item": "a", "reason": "b"}]})).await;
+    let (status, body) = app
+        .post_json(&report_path(&f, "2025H2", "/return"), Some(&f.initiator.session), &json!({"reasons": [{"item": "a", "reason": "b"}]}))
+        .await;
     assert_problem(status, &body, 403, "forbidden");
     for path in ["/api/v1/reports?period=2025H2", "/api/v1/reports/export.xlsx?period=2025H2"] {
         let (status, body) = app.get(path, Some(&f.initiator.session)).await;

@@ -52,7 +52,10 @@ async fn the_xlsx_export_lays_out_annex_2_and_annex_3_with_categories_and_totals
     assert_eq!(cell(&basic, 2, 0), "填写单位：东莞市智能装备职业培训联盟");
     assert!(cell(&basic, 2, 7).starts_with("2025年下半年度"), "{}", cell(&basic, 2, 7));
     assert_eq!((cell(&basic, 3, 0), cell(&basic, 3, 2), cell(&basic, 3, 3)), ("序号".into(), "职工总数（人）".into(), "其中".into()));
-    assert_eq!((cell(&basic, 5, 7), cell(&basic, 5, 12), cell(&basic, 4, 13)), ("高级技师".into(), "专项职业能力".into(), "普工（人）".into()));
+    assert_eq!(
+        (cell(&basic, 5, 7), cell(&basic, 5, 12), cell(&basic, 4, 13)),
+        ("高级技师".into(), "专项职业能力".into(), "普工（人）".into())
+    );
     let sum_row = find(&basic, "合计");
     assert_eq!(sum_row, 6, "合计 right under the header");
     for (i, v) in total.basic.iter().enumerate() {
@@ -102,11 +105,10 @@ async fn the_xlsx_export_lays_out_annex_2_and_annex_3_with_categories_and_totals
     let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).unwrap();
     assert_eq!(wb.sheet_names(), ["报送情况", "附件2汇总", "附件3汇总"]);
     let status = wb.worksheet_range("报送情况").unwrap();
-    assert_eq!((cell(&status, 2, 1), cell(&status, 2, 3), cell(&status, 2, 4)), (
-        "东莞市智能装备职业培训联盟".into(),
-        "已报送".into(),
-        "6".into()
-    ));
+    assert_eq!(
+        (cell(&status, 2, 1), cell(&status, 2, 3), cell(&status, 2, 4)),
+        ("东莞市智能装备职业培训联盟".into(), "已报送".into(), "6".into())
+    );
     let sums = wb.worksheet_range("附件2汇总").unwrap();
     let r = find(&sums, "合计");
     assert_eq!(cell(&sums, r, 2), "2100");

@@ -46,18 +46,10 @@ async fn a_registered_alliance_reports_2026h1_and_the_bureau_returns_then_accept
     assert_eq!(Row::from_json(&prefill), previous[5]);
 
     // Members fill their own rows; one enterprise confirms "no change".
-    let school = Row {
-        basic: [200, 20, 10, 20, 30, 4, 8, 20, 20, 20, 4, 90],
-        progress: [150, 2, 1, 0, 5, 10, 15, 30, 40, 10, 20],
-    };
-    let lead = Row {
-        basic: [1000, 80, 30, 60, 90, 10, 30, 100, 150, 200, 20, 400],
-        progress: [300, 1, 2, 1, 10, 20, 40, 60, 80, 20, 50],
-    };
-    let mut enterprise = Row {
-        basic: [500, 40, 10, 30, 50, 5, 15, 50, 80, 100, 10, 200],
-        progress: [120, 0, 1, 0, 2, 8, 20, 30, 30, 10, 20],
-    };
+    let school = Row { basic: [200, 20, 10, 20, 30, 4, 8, 20, 20, 20, 4, 90], progress: [150, 2, 1, 0, 5, 10, 15, 30, 40, 10, 20] };
+    let lead = Row { basic: [1000, 80, 30, 60, 90, 10, 30, 100, 150, 200, 20, 400], progress: [300, 1, 2, 1, 10, 20, 40, 60, 80, 20, 50] };
+    let mut enterprise =
+        Row { basic: [500, 40, 10, 30, 50, 5, 15, 50, 80, 100, 10, 200], progress: [120, 0, 1, 0, 2, 8, 20, 30, 30, 10, 20] };
     let training = Row { basic: [60, 10, 2, 5, 8, 0, 1, 5, 10, 10, 3, 20], progress: [500, 0, 3, 0, 0, 20, 60, 150, 200, 30, 40] };
     let research = Row { basic: [80, 15, 20, 30, 10, 0, 0, 2, 3, 1, 0, 5], progress: [30, 1, 0, 0, 0, 2, 3, 5, 5, 5, 10] };
     app.fill_row(&f, "2026H1", &f.initiator.session, f.initiator.id(), &school).await;
@@ -199,7 +191,11 @@ async fn an_h2_report_needs_the_year_end_summary_and_a_late_one_shows_its_days()
 
     let doc = app.upload_pdf(&f.initiator.session, "2025年度工作总结.pdf").await;
     let (status, body) = app
-        .put_json(&report_path(&f, "2025H2", "/summary"), Some(&f.initiator.session), &json!({"text": "2025年度工作总结", "document_id": doc}))
+        .put_json(
+            &report_path(&f, "2025H2", "/summary"),
+            Some(&f.initiator.session),
+            &json!({"text": "2025年度工作总结", "document_id": doc}),
+        )
         .await;
     assert_eq!((status, body["summary_document_id"].as_str()), (200, Some(doc.as_str())), "{body}");
     let (status, body) = app.submit_report(&f, "2025H2").await;
@@ -215,8 +211,13 @@ async fn an_h2_report_needs_the_year_end_summary_and_a_late_one_shows_its_days()
 
     // The lateness of the first submission stays after a return and a correction.
     app.travel("2026-02-10T09:00:00+08:00", &mut f, &mut staff).await;
-    let (status, _) =
-        app.post_json(&report_path(&f, "2025H2", "/return"), Some(&staff), &json!({"reasons": [{"item": "年终工作总结", "reason": "请补充培训成效"}]})).await;
+    let (status, _) = app
+        .post_json(
+            &report_path(&f, "2025H2", "/return"),
+            Some(&staff),
+            &json!({"reasons": [{"item": "年终工作总结", "reason": "请补充培训成效"}]}),
+        )
+        .await;
     assert_eq!(status, 200);
     let (status, body) = app.submit_report(&f, "2025H2").await;
     assert_eq!(status, 200, "{body}");

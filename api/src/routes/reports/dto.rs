@@ -124,7 +124,13 @@ pub struct DeadlineDto {
 
 impl From<&Deadline> for DeadlineDto {
     fn from(d: &Deadline) -> Self {
-        Self { due: d.due, nominal: d.nominal, moved_because: d.moved_because.clone(), provisional: d.provisional, explanation: d.explain_zh() }
+        Self {
+            due: d.due,
+            nominal: d.nominal,
+            moved_because: d.moved_because.clone(),
+            provisional: d.provisional,
+            explanation: d.explain_zh(),
+        }
     }
 }
 
@@ -277,7 +283,11 @@ impl TryFrom<RowBody> for RowCounts {
         if problems.is_empty() {
             Ok(counts)
         } else {
-            Err(ApiError::validation(problems.into_iter().map(|(field, zh, en)| FieldMsg { msg: Msg::new(zh, format!("{field}: {en}")), field, code: None })))
+            Err(ApiError::validation(problems.into_iter().map(|(field, zh, en)| FieldMsg {
+                msg: Msg::new(zh, format!("{field}: {en}")),
+                field,
+                code: None,
+            })))
         }
     }
 }

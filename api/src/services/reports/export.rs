@@ -215,7 +215,14 @@ fn write_sheet(ws: &mut Worksheet, annex: Annex, v: &ReportView) -> Result<(), X
     };
     let split = last / 2;
     ws.merge_range(2, 0, 2, split, &unit, &Format::new())?;
-    ws.merge_range(2, split + 1, 2, last, &format!("{}　填报日期：{}", v.ctx.period.label_zh(), date.format("%Y年%m月%d日")), &Format::new())?;
+    ws.merge_range(
+        2,
+        split + 1,
+        2,
+        last,
+        &format!("{}　填报日期：{}", v.ctx.period.label_zh(), date.format("%Y年%m月%d日")),
+        &Format::new(),
+    )?;
     for (text, r1, r2, c1, c2) in annex.header() {
         if (r1, c1) == (r2, c2) {
             ws.write_string_with_format(3 + r1, c1, text, &head)?;
@@ -317,7 +324,12 @@ fn file_name(v: &ReportView, ext: &str) -> String {
 ///
 /// # Errors
 /// 403/404, 500.
-pub async fn report_xlsx(state: &AppState, caller: &Caller, alliance_id: Uuid, p: entities::report::Period) -> ApiResult<(String, Vec<u8>)> {
+pub async fn report_xlsx(
+    state: &AppState,
+    caller: &Caller,
+    alliance_id: Uuid,
+    p: entities::report::Period,
+) -> ApiResult<(String, Vec<u8>)> {
     let v = exportable(state, caller, alliance_id, p).await?;
     Ok((file_name(&v, "xlsx"), workbook(&v)?))
 }

@@ -262,5 +262,9 @@ async fn write(
 }
 
 fn version_conflict() -> ApiError {
-    ApiError::conflict("version_conflict", "该成员单位的报送数据已被他人修改，请刷新后重试", "The row changed since you read it; reload and retry")
+    ApiError::conflict(
+        "version_conflict",
+        "该成员单位的报送数据已被他人修改，请刷新后重试",
+        "The row changed since you read it; reload and retry",
+    )
 }

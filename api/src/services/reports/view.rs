@@ -94,7 +94,8 @@ pub async fn assemble(db: &impl ConnectionTrait, ctx: Ctx) -> ApiResult<ReportVi
             MemberRow { member, row }
         })
         .collect();
-    let counted: Vec<(entities::OrgKind, RowCounts)> = all.iter().filter_map(|m| m.row.as_ref().map(|r| (r.org_kind, r.counts()))).collect();
+    let counted: Vec<(entities::OrgKind, RowCounts)> =
+        all.iter().filter_map(|m| m.row.as_ref().map(|r| (r.org_kind, r.counts()))).collect();
     let totals = totals(counted.iter().map(|(k, c)| (*k, c)));
     let rows_required = all.iter().filter(|m| m.member.required).count();
     let rows_filled = all.iter().filter(|m| m.row.is_some()).count();
@@ -169,10 +170,8 @@ pub async fn owed(
     for period in page {
         let dl = period.deadlines(state.settings.reports.rules(), &cal);
         let report = reports.iter().find(|r| r.period == period.code()).cloned();
-        let rows_filled = report
-            .as_ref()
-            .and_then(|r| counts.iter().find(|(id, _)| *id == r.id))
-            .map_or(0, |(_, n)| u64::try_from(*n).unwrap_or(0));
+        let rows_filled =
+            report.as_ref().and_then(|r| counts.iter().find(|(id, _)| *id == r.id)).map_or(0, |(_, n)| u64::try_from(*n).unwrap_or(0));
         let standing = report_standing(report.as_ref(), today, dl.report.due);
         out.push(OwedPeriod { period, deadlines: dl, report, standing, rows_filled, today });
     }

@@ -75,7 +75,15 @@ pub async fn totals_by_alliance(db: &impl ConnectionTrait, period: Period, overd
             Cond::all().add(Expr::col(("rr", "report_id")).equals(("r", "id"))).add(Expr::exists(counted)),
         )
         .cond_where(sql::owes(period))
-        .group_by_columns([("a", "id"), ("a", "name"), ("a", "registration_no"), ("r", "id"), ("r", "status"), ("r", "submitted_at"), ("r", "late_days")])
+        .group_by_columns([
+            ("a", "id"),
+            ("a", "name"),
+            ("a", "registration_no"),
+            ("r", "id"),
+            ("r", "status"),
+            ("r", "submitted_at"),
+            ("r", "late_days"),
+        ])
         .order_by(("a", "id"), sea_orm::Order::Asc);
     let mut out = Vec::new();
     for row in db.query_all(&q).await? {
@@ -108,7 +116,13 @@ fn num(v: i64) -> f64 {
     v as f64
 }
 
-fn write_status(ws: &mut Worksheet, title: &str, items: &[AllianceTotals], due: chrono::NaiveDate, today: chrono::NaiveDate) -> Result<(), XlsxError> {
+fn write_status(
+    ws: &mut Worksheet,
+    title: &str,
+    items: &[AllianceTotals],
+    due: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+) -> Result<(), XlsxError> {
     let head = Format::new().set_bold().set_border(FormatBorder::Thin).set_align(FormatAlign::Center);
     ws.set_name("报送情况")?;
     ws.merge_range(0, 0, 0, 8, title, &Format::new().set_bold().set_font_size(14).set_align(FormatAlign::Center))?;
@@ -185,7 +199,13 @@ pub async fn period_xlsx(state: &AppState, caller: &Caller, period: Period) -> A
     let label = period.label_zh();
     let build = || -> Result<Vec<u8>, XlsxError> {
         let mut wb = Workbook::new();
-        write_status(wb.add_worksheet(), &format!("职业培训联盟{label}报送情况（截止日期{}）", dl.report.due), &items, dl.report.due, today)?;
+        write_status(
+            wb.add_worksheet(),
+            &format!("职业培训联盟{label}报送情况（截止日期{}）", dl.report.due),
+            &items,
+            dl.report.due,
+            today,
+        )?;
         write_sums(wb.add_worksheet(), Annex::Basic, &format!("职业培训联盟基本情况汇总表（{label}）"), &items)?;
         write_sums(wb.add_worksheet(), Annex::Progress, &format!("职业培训联盟工作进展情况汇总表（{label}）"), &items)?;
         wb.save_to_buffer()
