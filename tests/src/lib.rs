@@ -8,6 +8,7 @@ pub mod db;
 pub mod http;
 pub mod proxy;
 pub mod reports;
+pub mod seed;
 pub mod smtp;
 
 use std::sync::Arc;
