@@ -7,8 +7,11 @@ mod calendar;
 mod documents;
 mod enums;
 mod health;
+mod jobs;
 mod me;
+mod notifications;
 mod organizations;
+mod outbox;
 mod users;
 
 use poem::{Endpoint, EndpointExt, Route, get};
@@ -32,6 +35,10 @@ pub enum Tag {
     Audit,
     /// 文件 Documents
     Documents,
+    /// 站内通知 In-app notifications
+    Notifications,
+    /// 定时任务与邮件队列（系统管理员）Scheduled jobs and outgoing mail (bureau_admin)
+    Jobs,
 }
 
 type Apis = (
@@ -42,6 +49,9 @@ type Apis = (
     calendar::CalendarApi,
     audit::AuditApi,
     documents::DocumentsApi,
+    notifications::NotificationsApi,
+    jobs::JobsApi,
+    outbox::OutboxApi,
 );
 
 /// The OpenAPI service (also used by `openapi` to print the spec).
@@ -56,6 +66,9 @@ pub fn service() -> OpenApiService<Apis, ()> {
             calendar::CalendarApi,
             audit::AuditApi,
             documents::DocumentsApi,
+            notifications::NotificationsApi,
+            jobs::JobsApi,
+            outbox::OutboxApi,
         ),
         "东莞市职业培训联盟与技能资源登记服务 API",
         env!("CARGO_PKG_VERSION"),

@@ -4,5 +4,8 @@
 pub mod accounts;
 pub mod calendar;
 pub mod documents;
+pub mod jobs;
+pub mod mail;
+pub mod notifications;
 pub mod organizations;
 pub mod sessions;

@@ -5,10 +5,11 @@
 use std::{
     path::PathBuf,
     sync::{Arc, Mutex},
-    time::Duration,
+    time::{Duration, SystemTime},
 };
 
 use anyhow::Context;
+use chrono::{DateTime, Utc};
 use entities::models::outbox_message;
 use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
@@ -120,7 +121,17 @@ impl std::fmt::Debug for Mailer {
 }
 
 fn parse_from(from: &str) -> anyhow::Result<Mailbox> {
-    from.parse().with_context(|| format!("setting `mail.from`: not a valid address: {from}"))
+    from.parse().map_err(|_| {
+        anyhow::anyhow!("setting `mail.from`: not a valid address (e.g. `东莞市人力资源和社会保障局 <noreply@registry.dg.gov.cn>`): {from}")
+    })
+}
+
+/// Checks the from-address setting.
+///
+/// # Errors
+/// It does not parse, with the setting named.
+pub fn check_from(from: &str) -> anyhow::Result<()> {
+    parse_from(from).map(|_| ())
 }
 
 impl Mailer {
@@ -173,7 +184,7 @@ impl Mailer {
     ///
     /// # Errors
     /// An address that does not parse (permanent).
-    pub fn build(&self, msg: &outbox_message::Model) -> Result<Message, SendError> {
+    pub fn build(&self, msg: &outbox_message::Model, now: DateTime<Utc>) -> Result<Message, SendError> {
         let permanent = |e: &dyn std::fmt::Display| SendError { permanent: true, message: format!("cannot build the message: {e}") };
         let to: Mailbox = msg.to_address.parse().map_err(|e| permanent(&e))?;
         Message::builder()
@@ -181,16 +192,18 @@ impl Mailer {
             .to(to)
             .subject(msg.subject.clone())
             .message_id(Some(format!("<{}@dg-skills-registry>", msg.id)))
+            .date(SystemTime::from(now))
             .multipart(MultiPart::alternative_plain_html(msg.body_text.clone(), msg.body_html.clone()))
             .map_err(|e| permanent(&e))
     }
 
     /// Sends one message; `Ok` means the server (or folder) accepted it.
+    /// `now` (the injected clock) becomes the `Date` header.
     ///
     /// # Errors
     /// [`SendError`]: permanent for unbuildable messages and 5xx answers, else transient.
-    pub async fn send(&self, msg: &outbox_message::Model) -> Result<(), SendError> {
-        let message = self.build(msg)?;
+    pub async fn send(&self, msg: &outbox_message::Model, now: DateTime<Utc>) -> Result<(), SendError> {
+        let message = self.build(msg, now)?;
         match &self.inner {
             Inner::Smtp(transport) => transport
                 .send(message)
