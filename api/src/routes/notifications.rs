@@ -43,6 +43,13 @@ pub struct UnreadCount {
 }
 
 #[derive(Object)]
+pub struct ReadAll {
+    /// Only notifications up to this one (inclusive, by creation order): mark
+    /// what the user has seen, not what arrived since. Absent: all.
+    up_to: Option<Uuid>,
+}
+
+#[derive(Object)]
 pub struct MarkedRead {
     /// How many notifications were unread and are now read.
     marked_read: u64,
@@ -80,9 +87,9 @@ impl NotificationsApi {
         Ok(Json(notifications::mark_read(&state, &auth.0, id.0).await?.into()))
     }
 
-    /// 全部已读 Mark all read.
+    /// 全部已读 Mark all read (send `{}`), or all up to one.
     #[oai(path = "/read-all", method = "post")]
-    async fn read_all(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<MarkedRead>> {
-        Ok(Json(MarkedRead { marked_read: notifications::mark_all_read(&state, &auth.0).await? }))
+    async fn read_all(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<ReadAll>) -> ApiResult<Json<MarkedRead>> {
+        Ok(Json(MarkedRead { marked_read: notifications::mark_all_read(&state, &auth.0, body.0.up_to).await? }))
     }
 }

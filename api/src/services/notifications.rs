@@ -66,20 +66,22 @@ pub async fn mark_read(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult
     Ok(after)
 }
 
-/// Marks all the caller's notifications read; answers how many changed.
+/// Marks the caller's notifications read, all or those up to `up_to`
+/// (inclusive, ids being in creation order); answers how many changed.
 ///
 /// # Errors
 /// Database errors.
-pub async fn mark_all_read(state: &AppState, caller: &Caller) -> ApiResult<u64> {
+pub async fn mark_all_read(state: &AppState, caller: &Caller, up_to: Option<Uuid>) -> ApiResult<u64> {
     let now = state.clock.now();
     let txn = state.db.begin().await?;
-    let changed = notification::Entity::update_many()
+    let mut update = notification::Entity::update_many()
         .col_expr(Column::ReadAt, Expr::value(Some(now)))
         .filter(Column::UserId.eq(caller.user_id))
-        .filter(Column::ReadAt.is_null())
-        .exec(&txn)
-        .await?
-        .rows_affected;
+        .filter(Column::ReadAt.is_null());
+    if let Some(last) = up_to {
+        update = update.filter(Column::Id.lte(last));
+    }
+    let changed = update.exec(&txn).await?.rows_affected;
     if changed > 0 {
         audit::record(
             &txn,

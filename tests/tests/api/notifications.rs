@@ -66,8 +66,15 @@ async fn users_see_and_mark_only_their_own_notifications() {
     let ids: Vec<&str> = unread["items"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap()).collect();
     assert_eq!(ids, [a3.to_string(), a1.to_string()]);
 
-    let (status, all) = app.post_json("/api/v1/notifications/read-all", Some(&alice_s), &json!({})).await;
+    // "Mark all read" as of what the user saw: a notification arriving since stays unread.
+    let late = notify(&app, alice, "刚到的通知", 3).await;
+    let (status, all) = app.post_json("/api/v1/notifications/read-all", Some(&alice_s), &json!({"up_to": a3})).await;
     assert_eq!((status, all["marked_read"].as_i64()), (200, Some(2)));
+    let (_, count) = app.get("/api/v1/notifications/unread-count", Some(&alice_s)).await;
+    assert_eq!(count["unread"], 1);
+    let (status, all) = app.post_json("/api/v1/notifications/read-all", Some(&alice_s), &json!({})).await;
+    assert_eq!((status, all["marked_read"].as_i64()), (200, Some(1)));
+    let _ = late;
     let (_, count) = app.get("/api/v1/notifications/unread-count", Some(&alice_s)).await;
     assert_eq!(count["unread"], 0);
     let (_, count) = app.get("/api/v1/notifications/unread-count", Some(&bob_s)).await;
