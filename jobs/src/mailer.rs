@@ -229,3 +229,68 @@ async fn write_eml(dir: &std::path::Path, msg: &outbox_message::Model, bytes: &[
     tokio::fs::rename(&tmp, dir.join(format!("{}.eml", msg.id))).await.context("renaming the .eml file")?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use uuid::Uuid;
+
+    use super::*;
+
+    const FROM: &str = "东莞市人力资源和社会保障局 <noreply@registry.dg.gov.cn>";
+
+    fn message(to: &str) -> outbox_message::Model {
+        let now = Utc.with_ymd_and_hms(2026, 6, 1, 1, 0, 0).unwrap();
+        outbox_message::Model {
+            id: Uuid::now_v7(),
+            to_address: to.into(),
+            to_user_id: None,
+            template: "test_message".into(),
+            subject: "【东莞市技能资源登记】测试邮件".into(),
+            body_text: "张三您好：".into(),
+            body_html: "<p>张三您好：</p>".into(),
+            dedupe_key: None,
+            created_at: now,
+            attempts: 0,
+            next_attempt_at: now,
+            sent_at: None,
+            dead_at: None,
+            last_error: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn memory_captures_and_file_writes_eml_named_by_id() {
+        let now = Utc.with_ymd_and_hms(2026, 6, 1, 1, 0, 0).unwrap();
+        let memory = Mailer::memory(FROM).unwrap();
+        memory.send(&message("zhangsan@example.dg.cn"), now).await.unwrap();
+        let captured = memory.captured();
+        assert_eq!(captured.len(), 1);
+        let raw = String::from_utf8_lossy(&captured[0].raw);
+        assert!(raw.contains("Date: Mon, 01 Jun 2026 01:00:00 +0000"), "{raw}");
+        assert!(raw.contains("multipart/alternative"), "{raw}");
+
+        let dir = tempfile::tempdir().unwrap();
+        let file = Mailer::file(dir.path().join("mail"), FROM).unwrap();
+        let msg = message("lisi@example.dg.cn");
+        file.send(&msg, now).await.unwrap();
+        let eml = std::fs::read_to_string(dir.path().join("mail").join(format!("{}.eml", msg.id))).unwrap();
+        assert!(eml.contains(&format!("Message-ID: <{}@dg-skills-registry>", msg.id)), "{eml}");
+        assert!(file.captured().is_empty());
+    }
+
+    #[tokio::test]
+    async fn an_unusable_address_is_a_permanent_failure_and_bad_from_is_refused() {
+        let memory = Mailer::memory(FROM).unwrap();
+        let err = memory.send(&message("not an address"), Utc::now()).await.unwrap_err();
+        assert!(err.permanent, "{err}");
+        assert!(Mailer::memory("nobody").is_err());
+        assert!(check_from("nobody").unwrap_err().to_string().contains("mail.from"));
+    }
+
+    #[test]
+    fn the_smtp_password_is_never_printed() {
+        let s = SmtpSettings { password: Some("s3cret".into()), ..SmtpSettings::default() };
+        assert!(!format!("{s:?}").contains("s3cret"));
+    }
+}
