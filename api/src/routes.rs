@@ -9,8 +9,11 @@ mod calendar;
 mod documents;
 mod enums;
 mod health;
+mod jobs;
 mod me;
+mod notifications;
 mod organizations;
+mod outbox;
 mod policies;
 mod public;
 mod sanctions;
@@ -45,6 +48,10 @@ pub enum Tag {
     Sanctions,
     /// 公开信息（无需登录）Public
     Public,
+    /// 站内通知 In-app notifications
+    Notifications,
+    /// 定时任务与邮件队列（系统管理员）Scheduled jobs and outgoing mail (bureau_admin)
+    Jobs,
 }
 
 type Apis = (
@@ -60,6 +67,9 @@ type Apis = (
     policies::PoliciesApi,
     sanctions::SanctionsApi,
     public::PublicApi,
+    notifications::NotificationsApi,
+    jobs::JobsApi,
+    outbox::OutboxApi,
 );
 
 /// The OpenAPI service (also used by `openapi` to print the spec).
@@ -79,6 +89,9 @@ pub fn service() -> OpenApiService<Apis, ()> {
             policies::PoliciesApi,
             sanctions::SanctionsApi,
             public::PublicApi,
+            notifications::NotificationsApi,
+            jobs::JobsApi,
+            outbox::OutboxApi,
         ),
         "东莞市职业培训联盟与技能资源登记服务 API",
         env!("CARGO_PKG_VERSION"),
