@@ -91,6 +91,15 @@ impl Application {
     /// Database, migration, bind failures.
     pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let conn = connect_and_migrate(&settings).await?;
+        Self::build_with_connection(settings, clock, conn).await
+    }
+
+    /// Like [`Self::build`] on a connection opened (and migrated) by the caller,
+    /// e.g. one with a metric callback that counts queries.
+    ///
+    /// # Errors
+    /// Bind failures.
+    pub async fn build_with_connection(settings: Settings, clock: Arc<dyn Clock>, conn: DatabaseConnection) -> anyhow::Result<Self> {
         let bind = settings.bind;
         let state = state(settings, conn, clock)?;
         let admin_password = accounts::ensure_admin(&state).await?;

@@ -42,6 +42,8 @@ pub struct TestApp {
     pub state: AppState,
     /// Where the app's mail goes.
     pub smtp: smtp::SmtpSink,
+    /// Statements the app's connection has run (a sea-orm metric callback).
+    pub queries: Arc<std::sync::atomic::AtomicUsize>,
     /// `None` for a second app on the first one's database.
     _database: Option<db::TestDatabase>,
     _files: tempfile::TempDir,
@@ -111,7 +113,13 @@ async fn start(
     files: tempfile::TempDir,
     backend: db::Backend,
 ) -> TestApp {
-    let app = Application::build(settings.clone(), Arc::new(clock.clone())).await.expect("build app");
+    let mut conn = api::startup::connect_and_migrate(&settings).await.expect("connect and migrate");
+    let queries = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = Arc::clone(&queries);
+    conn.set_metric_callback(move |_| {
+        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    });
+    let app = Application::build_with_connection(settings.clone(), Arc::new(clock.clone()), conn).await.expect("build app");
     let port = app.port();
     let state = app.state().clone();
     let server = tokio::spawn(async move {
@@ -127,6 +135,7 @@ async fn start(
         backend,
         state,
         smtp,
+        queries,
         _database: database,
         _files: files,
         server,
@@ -229,6 +238,12 @@ impl TestApp {
         let org = self.create_org(kind).await;
         let id = org["id"].as_str().expect("id").to_string();
         (self.login("org_user", Some(&id)).await, org)
+    }
+
+    /// Statements run so far on the app's connection.
+    #[must_use]
+    pub fn query_count(&self) -> usize {
+        self.queries.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The service clock as a Unix timestamp.
