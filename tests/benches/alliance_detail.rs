@@ -26,7 +26,9 @@ async fn main() {
     let s = f.initiator.session.clone();
     let admin = app.admin().await;
     for i in 0..44 {
-        let (_, org) = app.post_json("/api/v1/organizations", Some(&admin), &tests::org_body(&format!("东莞市基准成员{i}"), OrgKind::Enterprise)).await;
+        let (_, org) = app
+            .post_json("/api/v1/organizations", Some(&admin), &tests::org_body(&format!("东莞市基准成员{i}"), OrgKind::Enterprise))
+            .await;
         let (status, _) = app.post_json(&f.path("/members"), Some(&s), &json!({"organization_id": org["id"]})).await;
         assert_eq!(status, 200);
     }

@@ -393,7 +393,9 @@ async fn alliance_detail_costs_a_fixed_number_of_queries() {
     assert_eq!(n, 6);
     let admin = app.admin().await;
     for i in 0..44 {
-        let (status, org) = app.post_json("/api/v1/organizations", Some(&admin), &tests::org_body(&format!("东莞市成员企业{i}"), OrgKind::Enterprise)).await;
+        let (status, org) = app
+            .post_json("/api/v1/organizations", Some(&admin), &tests::org_body(&format!("东莞市成员企业{i}"), OrgKind::Enterprise))
+            .await;
         assert_eq!(status, 201);
         let (status, _) = app.post_json(&f.path("/members"), Some(s), &json!({"organization_id": org["id"]})).await;
         assert_eq!(status, 200);
