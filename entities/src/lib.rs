@@ -13,6 +13,7 @@
 
 pub mod alliance;
 pub mod calendar;
+pub mod chase;
 pub mod enums;
 pub mod models;
 pub mod policy;
