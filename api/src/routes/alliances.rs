@@ -441,6 +441,7 @@ pub async fn load_detail(state: &AppState, caller: &Caller, id: Uuid) -> ApiResu
     Ok(detail(svc::view(&state.db, a, today).await?, access, today))
 }
 
+#[derive(Default)]
 pub struct AlliancesApi;
 
 #[OpenApi(prefix_path = "/alliances", tag = "Tag::Alliances")]

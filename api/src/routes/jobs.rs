@@ -136,6 +136,7 @@ pub struct JobRunPage {
     next_cursor: Option<String>,
 }
 
+#[derive(Default)]
 pub struct JobsApi;
 
 #[OpenApi(prefix_path = "/jobs", tag = "Tag::Jobs")]

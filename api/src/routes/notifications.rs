@@ -55,6 +55,7 @@ pub struct MarkedRead {
     marked_read: u64,
 }
 
+#[derive(Default)]
 pub struct NotificationsApi;
 
 #[OpenApi(prefix_path = "/notifications", tag = "Tag::Notifications")]

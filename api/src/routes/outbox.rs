@@ -110,6 +110,7 @@ pub enum QueuedResponse {
     Accepted(Json<Queued>),
 }
 
+#[derive(Default)]
 pub struct OutboxApi;
 
 #[OpenApi(prefix_path = "/outbox", tag = "Tag::Jobs")]
