@@ -19,5 +19,8 @@ pub mod outbox_message;
 pub mod policy_document;
 pub mod refresh_token;
 pub mod registration_counter;
+pub mod report;
+pub mod report_round;
+pub mod report_row;
 pub mod sanction;
 pub mod user;

@@ -8,6 +8,7 @@ mod m20261123_000001_platform;
 mod m20261123_000002_calendar_seed;
 mod m20261124_000001_jobs;
 mod m20261124_000010_alliances;
+mod m20261124_000020_reports;
 mod util;
 
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_calendar_seed::Migration),
             Box::new(m20261124_000001_jobs::Migration),
             Box::new(m20261124_000010_alliances::Migration),
+            Box::new(m20261124_000020_reports::Migration),
         ]
     }
 }
