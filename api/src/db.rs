@@ -41,16 +41,6 @@ pub fn sqlite_path(url: &str) -> Option<String> {
     (!path.is_empty() && path != ":memory:").then(|| path.to_string())
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn sqlite_paths() {
-        assert_eq!(super::sqlite_path("sqlite://data/registry.db?mode=rwc").as_deref(), Some("data/registry.db"));
-        assert_eq!(super::sqlite_path("sqlite::memory:"), None);
-        assert_eq!(super::sqlite_path("postgres://x"), None);
-    }
-}
-
 /// Begins a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`, so
 /// two writers queue on the busy timeout instead of one failing when it
 /// upgrades from reading to writing; on PostgreSQL it is a plain `BEGIN`.
@@ -64,4 +54,14 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTra
         ..TransactionOptions::default()
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sqlite_paths() {
+        assert_eq!(super::sqlite_path("sqlite://data/registry.db?mode=rwc").as_deref(), Some("data/registry.db"));
+        assert_eq!(super::sqlite_path("sqlite::memory:"), None);
+        assert_eq!(super::sqlite_path("postgres://x"), None);
+    }
 }

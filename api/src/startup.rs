@@ -61,6 +61,7 @@ pub fn state(settings: Settings, conn: DatabaseConnection, clock: Arc<dyn Clock>
         mailer: mailer(&settings)?,
         public_base_url: settings.public_base_url.clone(),
         batch_size: settings.scheduler.batch_size,
+        report_rules: entities::report::DueRules::default(),
     };
     Ok(AppState { db: conn, settings: Arc::new(settings), clock, keys: Arc::new(keys), jobs })
 }

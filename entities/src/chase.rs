@@ -56,38 +56,32 @@ fn sub(d: NaiveDate, n: u32) -> NaiveDate {
     d.checked_sub_days(Days::new(u64::from(n))).unwrap_or(d)
 }
 
-/// Every stage with the working day it fires on, in order, up to `today`
-/// (and one beyond, so the caller knows when the current one ends).
+/// The stages whose nominal date is on or before `today`, with the working
+/// day each fires on, in order. Later stages cannot have fired yet, so their
+/// (possibly not yet published) calendar years are never consulted.
 fn schedule(due: NaiveDate, today: NaiveDate, cal: &Calendar) -> Result<Vec<(Stage, NaiveDate)>, CalendarError> {
-    let mut out = Vec::new();
-    for n in BEFORE {
-        out.push((Stage::Before(n), cal.next_working_day_on_or_after(sub(due, n))?));
-    }
-    out.push((Stage::DueDay, cal.next_working_day_on_or_after(due)?));
-    out.push((Stage::FirstWorkingDayAfter, cal.next_working_day_on_or_after(add(due, 1))?));
+    let mut nominal: Vec<(Stage, NaiveDate)> = BEFORE.iter().map(|n| (Stage::Before(*n), sub(due, *n))).collect();
+    nominal.push((Stage::DueDay, due));
+    nominal.push((Stage::FirstWorkingDayAfter, add(due, 1)));
     let mut k = 1;
-    loop {
-        let nominal = add(due, 7 * k);
-        let fires = cal.next_working_day_on_or_after(nominal)?;
-        out.push((Stage::Overdue(7 * k), fires));
-        if nominal > today || k > 520 {
-            break;
-        }
+    while add(due, 7 * k) <= today && k <= 520 {
+        nominal.push((Stage::Overdue(7 * k), add(due, 7 * k)));
         k += 1;
     }
-    // Two stages can land on the same working day (e.g. the due day falls on a
-    // Sunday: DueDay and FirstWorkingDayAfter both fire Monday); keep the later one.
-    let mut dedup: Vec<(Stage, NaiveDate)> = Vec::with_capacity(out.len());
-    for (stage, day) in out {
-        if let Some(last) = dedup.last_mut()
-            && last.1 >= day
+    let mut out: Vec<(Stage, NaiveDate)> = Vec::with_capacity(nominal.len());
+    for (stage, day) in nominal.into_iter().filter(|(_, day)| *day <= today) {
+        let fires = cal.next_working_day_on_or_after(day)?;
+        // Two stages can land on the same working day (a stage on a Sunday and
+        // the next on Monday): keep the later stage.
+        if let Some(last) = out.last_mut()
+            && last.1 >= fires
         {
-            *last = (stage, last.1.max(day));
+            *last = (stage, last.1.max(fires));
             continue;
         }
-        dedup.push((stage, day));
+        out.push((stage, fires));
     }
-    Ok(dedup)
+    Ok(out)
 }
 
 /// The stage to send on `today` for a deadline `due`, if any: the latest
@@ -110,10 +104,11 @@ pub fn current_stage(due: NaiveDate, today: NaiveDate, cal: &Calendar) -> Result
 /// # Errors
 /// Calendar data missing.
 pub fn escalation_due(due: NaiveDate, today: NaiveDate, cal: &Calendar) -> Result<bool, CalendarError> {
-    if !cal.is_working_day(today)? {
+    let nominal = add(due, ESCALATE_AFTER_DAYS);
+    if nominal > today || !cal.is_working_day(today)? {
         return Ok(false);
     }
-    Ok(today >= cal.next_working_day_on_or_after(add(due, ESCALATE_AFTER_DAYS))?)
+    Ok(today >= cal.next_working_day_on_or_after(nominal)?)
 }
 
 #[cfg(test)]
@@ -198,6 +193,14 @@ mod tests {
         assert!(!escalation_due(d(7, 31), d(8, 30), &c).unwrap());
         assert!(escalation_due(d(7, 31), d(8, 31), &c).unwrap());
         assert!(escalation_due(d(7, 31), d(9, 7), &c).unwrap());
+    }
+
+    #[test]
+    fn future_years_without_calendar_data_are_not_needed() {
+        // Due 15 Jan 2027 (no 2027 data): in July 2026 no stage has started, and nothing fails.
+        let due = NaiveDate::from_ymd_opt(2027, 1, 15).unwrap();
+        assert_eq!(current_stage(due, d(7, 20), &cal()).unwrap(), None);
+        assert!(!escalation_due(due, d(7, 20), &cal()).unwrap());
     }
 
     #[test]

@@ -3,6 +3,9 @@
 //!
 //! `TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres cargo bench -p tests --bench alliance_detail`
 
+// A benchmark: a failed request is a failed run.
+#![allow(clippy::unwrap_used)]
+
 use std::time::Instant;
 
 use entities::OrgKind;

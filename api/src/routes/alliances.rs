@@ -456,6 +456,7 @@ impl AlliancesApi {
 
     /// 联盟列表 Alliances the caller may see (bureau: all).
     #[oai(path = "/", method = "get")]
+    #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
         state: Data<&AppState>,

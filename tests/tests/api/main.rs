@@ -9,6 +9,7 @@ mod alliances;
 mod audit;
 mod auth;
 mod calendar;
+mod chase;
 mod credit_codes;
 mod documents;
 mod errors;
