@@ -275,26 +275,28 @@ pub async fn run(ctx: &JobContext, now: DateTime<Utc>) -> anyhow::Result<JobRepo
         };
         report.seen += seen;
         // One transaction per batch: a message and its notification land together.
-        for batch in planned.chunks(500) {
-            let txn = db.begin().await?;
-            for p in batch {
-                let mail = OutgoingMail {
+        for batch in planned.chunks(2000) {
+            let mails: Vec<OutgoingMail> = batch
+                .iter()
+                .map(|p| OutgoingMail {
                     to_address: p.to.email.clone(),
                     to_user_id: Some(p.to.id),
                     template: p.template,
                     vars: p.vars.clone(),
                     dedupe_key: Some(p.key.clone()),
-                };
-                match outbox::enqueue(&txn, mail, now).await {
-                    Ok(Some(_)) => report.acted += 1,
-                    Ok(None) => {}
-                    Err(e) => {
-                        tracing::warn!(key = %p.key, error = %e, "chase: could not queue a reminder");
-                        report.failed += 1;
-                    }
+                })
+                .collect();
+            let txn = db.begin().await?;
+            match outbox::enqueue_many(&txn, mails, now).await {
+                Ok(n) => {
+                    txn.commit().await?;
+                    report.acted += n as u64;
+                }
+                Err(e) => {
+                    tracing::warn!(period = %o.period, error = %e, "chase: a batch of reminders could not be queued");
+                    report.failed += batch.len() as u64;
                 }
             }
-            txn.commit().await?;
         }
     }
     Ok(report)
