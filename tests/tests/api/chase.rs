@@ -199,3 +199,36 @@ async fn the_cli_run_at_a_given_time_does_what_the_scheduled_run_does() {
     assert_eq!(app.run_job("report_chase").await.acted, 0);
     assert_eq!(tests::db::snapshot(&app.db).await.iter().find(|(k, _)| k == "outbox.rows").map(|(_, v)| *v), Some(5));
 }
+
+/// The weekly digest lists reports due within 14 days and overdue ones.
+#[tokio::test]
+async fn the_weekly_digest_lists_reports_due_soon_and_overdue() {
+    let app = spawn_app().await;
+    registered_in_march(&app).await;
+    let digest_on = |day: &'static str| {
+        let app = &app;
+        async move {
+            app.set_now(&format!("{day}T09:00:00+08:00")).await;
+            let before = app.smtp.messages().len();
+            app.run_job("weekly_digest").await;
+            app.run_job("mail_delivery").await;
+            app.smtp.messages()[before..]
+                .iter()
+                .filter(|m| m.to.iter().any(|t| t == "staff@bureau.example.cn"))
+                .map(|m| m.parsed().unwrap().body_text(0).unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    // Monday 20 July: the report is due on 31 July, in 11 days.
+    let mails = digest_on("2026-07-20").await;
+    assert_eq!(mails.len(), 1);
+    assert!(
+        mails[0].contains("14天内到期的联盟半年度报送")
+            && mails[0].contains("东莞市模具职业培训联盟（2026年上半年度，截止2026-07-31，还有11天）"),
+        "{}",
+        mails[0]
+    );
+    // Monday 3 August: 3 days overdue.
+    let mails = digest_on("2026-08-03").await;
+    assert!(mails[0].contains("逾期未报送的联盟半年度报送") && mails[0].contains("已逾期3天"), "{}", mails[0]);
+}
