@@ -1,4 +1,5 @@
-//! The command line: `serve`, `migrate`, `openapi`, `user create`, `demo`.
+//! The command line: `serve`, `migrate`, `openapi`, `user create`, `demo`,
+//! `jobs list`, `jobs run NAME [--at TIME]`, `mail test --to ADDRESS`.
 
 use std::{path::PathBuf, process::ExitCode, sync::Arc};
 
@@ -9,7 +10,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::{
     config::{LogFormat, Settings},
-    demo,
+    demo, services,
     services::accounts::{self, NewUser},
     startup::{self, Application},
 };
@@ -43,6 +44,56 @@ enum Command {
     },
     /// Load the demo data set (organisations of all seven kinds, users of each role, 20 experts); safe to repeat.
     Demo,
+    /// Scheduled jobs.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+    /// Outgoing mail.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// List the jobs: schedule (Asia/Shanghai), enabled, last run, next fire time.
+    List,
+    /// Run one job once, exactly as the scheduler would, and print its report.
+    Run {
+        /// Job name (see `jobs list`).
+        name: String,
+        /// The time to run at, e.g. 2026-07-31T09:00:00+08:00 (default: now).
+        #[arg(long, value_parser = parse_at)]
+        at: Option<chrono::DateTime<chrono::Utc>>,
+    },
+}
+
+#[derive(Subcommand)]
+enum MailCommand {
+    /// Queue a test message (delivered by the next `mail_delivery` run).
+    Test {
+        #[arg(long)]
+        to: String,
+    },
+}
+
+fn outcome_name(o: entities::models::job_run::Outcome) -> &'static str {
+    use entities::models::job_run::Outcome;
+    match o {
+        Outcome::Running => "running",
+        Outcome::Succeeded => "succeeded",
+        Outcome::Failed => "failed",
+    }
+}
+
+/// RFC 3339 with an offset, seconds optional: `2026-07-31T09:00:00+08:00` or `2026-07-31T09:00+08:00`.
+fn parse_at(raw: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(raw)
+        .or_else(|_| chrono::DateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M%:z"))
+        .map(|t| t.to_utc())
+        .map_err(|_| format!("not a time with an offset, e.g. 2026-07-31T09:00:00+08:00 (got `{raw}`)"))
 }
 
 #[derive(Subcommand)]
@@ -170,6 +221,73 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             println!("created {} ({}) id={}", user.username, user.role.label_zh(), user.id);
             if let Some(pw) = password {
                 println!("one-time password (shown once, must be changed at first login): {pw}");
+            }
+        }
+        Command::Jobs { command } => jobs_command(command, settings).await?,
+        Command::Mail { command: MailCommand::Test { to } } => {
+            let email = entities::values::Email::parse("to", &to).map_err(|e| anyhow::anyhow!("--to: {}", e.zh))?;
+            let conn = startup::connect_and_migrate(&settings).await?;
+            let state = startup::state(settings, conn, clock)?;
+            let id = services::mail::send_test(&state, None, Some(email)).await.map_err(|e| anyhow::anyhow!("{}", e.details.title.zh))?;
+            println!("queued test message {id} to {to}");
+        }
+    }
+    Ok(())
+}
+
+async fn jobs_command(command: JobsCommand, settings: Settings) -> anyhow::Result<()> {
+    let at = match &command {
+        JobsCommand::Run { name, at } => {
+            // Fail before touching the database.
+            services::jobs::find(name).map_err(|_| {
+                let known: Vec<&str> = jobs::registry::JOBS.iter().map(|j| j.name).collect();
+                anyhow::anyhow!("unknown job `{name}` (known: {})", known.join(", "))
+            })?;
+            *at
+        }
+        JobsCommand::List => None,
+    };
+    let clock: Arc<dyn jobs::Clock> = match at {
+        Some(at) => Arc::new(jobs::ManualClock::new(at)),
+        None => Arc::new(jobs::SystemClock),
+    };
+    let conn = startup::connect_and_migrate(&settings).await?;
+    let state = startup::state(settings, conn, clock)?;
+    startup::sync_schedules(&state).await?;
+    let shanghai = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&jobs::clock::shanghai()).format("%Y-%m-%d %H:%M:%S%:z").to_string();
+    match command {
+        JobsCommand::List => {
+            for job in services::jobs::list(&state).await.map_err(|e| anyhow::anyhow!("{}", e.details.title.zh))? {
+                let last = job.last_run.map_or_else(
+                    || "never run".to_string(),
+                    |r| {
+                        format!(
+                            "last {} {}: seen {}, acted {}, failed {}",
+                            shanghai(r.started_at),
+                            outcome_name(r.outcome),
+                            r.seen,
+                            r.acted,
+                            r.failed
+                        )
+                    },
+                );
+                let next = job.next_fire_at.map_or_else(|| "-".to_string(), shanghai);
+                let enabled = if job.enabled { "enabled" } else { "disabled" };
+                println!("{:<16} {:<16} {:<8} next {next}; {last}  ({})", job.def.name, job.cron, enabled, job.def.title);
+            }
+        }
+        JobsCommand::Run { name, .. } => {
+            let run = services::jobs::run_now(&state, None, &name).await.map_err(|e| anyhow::anyhow!("{}", e.details.title.zh))?;
+            println!(
+                "{name} at {}: {}; seen {}, acted {}, failed {}",
+                shanghai(run.started_at),
+                outcome_name(run.outcome),
+                run.seen,
+                run.acted,
+                run.failed
+            );
+            if let Some(error) = run.error {
+                anyhow::bail!("{name} failed: {error}");
             }
         }
     }

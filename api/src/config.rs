@@ -3,12 +3,16 @@
 //! `REGISTRY_SMTP__HOST`) → `DATABASE_URL`. A bad value stops start-up with a
 //! message naming the setting. Secrets are never printed (`Debug` redacts them).
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::{collections::BTreeMap, net::SocketAddr, path::PathBuf};
 
 use anyhow::bail;
 use figment::{
     Figment,
     providers::{Env, Format, Serialized, Toml},
+};
+use jobs::{
+    mailer::{SmtpSettings, Transport},
+    registry::ScheduleOverride,
 };
 use serde::{Deserialize, Serialize};
 
@@ -44,8 +48,60 @@ pub struct Settings {
     pub upload_limit_bytes: usize,
     pub db_max_connections: u32,
     pub log_format: LogFormat,
+    /// `[scheduler]`: the job runner started by `serve`.
+    pub scheduler: SchedulerSettings,
+    /// `[mail]`: where outgoing mail goes.
+    pub mail: MailSettings,
+    /// `[smtp]`: the server used when `mail.transport = "smtp"`.
+    pub smtp: SmtpSettings,
     /// `[reports]`: half-year report due dates.
     pub reports: ReportSettings,
+}
+
+/// `[scheduler]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchedulerSettings {
+    /// Run scheduled jobs in this process (turn off for API-only replicas).
+    pub enabled: bool,
+    /// How often the runner looks for due ticks.
+    pub poll_interval_ms: u64,
+    /// Ticks older than this are not run at start-up (no catch-up storm).
+    pub catch_up_minutes: u32,
+    /// A run still `running` after this is taken for dead; the next tick runs.
+    pub lease_minutes: u32,
+    /// Items one run handles at most (mail messages, digest recipients, …).
+    pub batch_size: u64,
+    /// `[scheduler.jobs.<name>]`: `cron = "…"`, `enabled = …` per job.
+    pub jobs: BTreeMap<String, ScheduleOverride>,
+}
+
+impl Default for SchedulerSettings {
+    fn default() -> Self {
+        Self { enabled: true, poll_interval_ms: 5000, catch_up_minutes: 60, lease_minutes: 15, batch_size: 200, jobs: BTreeMap::new() }
+    }
+}
+
+/// `[mail]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailSettings {
+    /// `smtp`, `file` (development default: `.eml` files in `dir`) or `memory` (tests only).
+    pub transport: Transport,
+    /// From-address, e.g. `东莞市人力资源和社会保障局 <noreply@registry.dg.gov.cn>`.
+    pub from: String,
+    /// Folder of the `file` transport.
+    pub dir: PathBuf,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        Self {
+            transport: Transport::File,
+            from: "东莞市人力资源和社会保障局 <noreply@registry.dg.gov.cn>".into(),
+            dir: PathBuf::from("data/mail"),
+        }
+    }
 }
 
 /// `[reports]` (DESIGN §5): days after a period's end that member rows and
@@ -96,6 +152,9 @@ impl Default for Settings {
             upload_limit_bytes: 20 * 1024 * 1024,
             db_max_connections: 10,
             log_format: LogFormat::Text,
+            scheduler: SchedulerSettings::default(),
+            mail: MailSettings::default(),
+            smtp: SmtpSettings::default(),
             reports: ReportSettings::default(),
         }
     }
@@ -113,6 +172,9 @@ impl std::fmt::Debug for Settings {
             .field("jwt_audience", &self.jwt_audience)
             .field("admin_password", &self.admin_password.as_ref().map(|_| "<redacted>"))
             .field("documents_dir", &self.documents_dir)
+            .field("scheduler", &self.scheduler)
+            .field("mail", &self.mail)
+            .field("smtp", &self.smtp)
             .finish_non_exhaustive()
     }
 }
@@ -189,7 +251,27 @@ impl Settings {
         if r.member_due_days > r.report_due_days {
             bail!("setting `reports.member_due_days`: member rows cannot be due after the report (reports.report_due_days)");
         }
-        Ok(())
+        self.validate_jobs()
+    }
+
+    fn validate_jobs(&self) -> anyhow::Result<()> {
+        jobs::registry::effective_schedules(&self.scheduler.jobs).map_err(anyhow::Error::msg)?;
+        if self.scheduler.poll_interval_ms < 10 {
+            bail!("setting `scheduler.poll_interval_ms`: must be at least 10");
+        }
+        if self.scheduler.lease_minutes == 0 {
+            bail!("setting `scheduler.lease_minutes`: must be at least 1");
+        }
+        if self.scheduler.batch_size == 0 {
+            bail!("setting `scheduler.batch_size`: must be at least 1");
+        }
+        if self.mail.transport == Transport::Memory && self.mode == Mode::Production {
+            bail!("setting `mail.transport`: `memory` keeps mail in memory and is for tests only; use `smtp` when mode = production");
+        }
+        if self.mail.transport == Transport::Smtp && self.smtp.host.trim().is_empty() {
+            bail!("setting `smtp.host`: required when mail.transport = smtp");
+        }
+        jobs::mailer::check_from(&self.mail.from)
     }
 
     /// The JWT secret, or a fresh random one in dev mode (with a warning).
@@ -235,6 +317,28 @@ mod tests {
         let s = Settings { mode: Mode::Production, ..Settings::default() };
         let err = s.validate().unwrap_err().to_string();
         assert!(err.contains("jwt_secret"), "{err}");
+    }
+
+    #[test]
+    fn memory_mail_is_refused_in_production() {
+        let s = Settings {
+            mode: Mode::Production,
+            jwt_secret: Some("0123456789abcdef0123456789abcdef".into()),
+            mail: MailSettings { transport: Transport::Memory, ..MailSettings::default() },
+            ..Settings::default()
+        };
+        let err = s.validate().unwrap_err().to_string();
+        assert!(err.contains("mail.transport") && err.contains("tests only"), "{err}");
+    }
+
+    #[test]
+    fn job_overrides_are_checked() {
+        let mut s = Settings::default();
+        s.scheduler.jobs.insert("no_such_job".into(), ScheduleOverride::default());
+        assert!(s.validate().unwrap_err().to_string().contains("scheduler.jobs.no_such_job"));
+        let mut s = Settings::default();
+        s.scheduler.jobs.insert("weekly_digest".into(), ScheduleOverride { cron: Some("0 9 * * 1".into()), enabled: None });
+        assert!(s.validate().unwrap_err().to_string().contains("scheduler.jobs.weekly_digest.cron"));
     }
 
     #[test]

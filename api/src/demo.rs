@@ -126,10 +126,104 @@ pub async fn load(state: &AppState) -> anyhow::Result<()> {
             accounts::create(state, None, u).await.map_err(|e| anyhow::anyhow!("demo user {name}: {e}"))?;
         }
     }
+    created += demo_alliance(state).await?;
     println!(
         "demo data: {created} rows created (organisations: org01–org15 users, staff01/staff02, admin02, expert01–expert20; password {DEMO_PASSWORD})"
     );
     Ok(())
+}
+
+/// A small valid PDF for demo attachments.
+const DEMO_PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+
+const DEMO_ALLIANCE: &str = "东莞市智能装备职业培训联盟";
+
+async fn caller(state: &AppState, username: &str) -> anyhow::Result<crate::auth::Caller> {
+    let u = user::Entity::find()
+        .filter(user::Column::Username.eq(username))
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("demo user {username} missing"))?;
+    Ok(crate::auth::Caller { user_id: u.id, username: u.username, role: u.role, organization_id: u.organization_id })
+}
+
+/// A registered alliance through the real flow: 东莞市高级技工学校 (org07)
+/// initiates, 东莞市松山湖智能装备有限公司 (org01) leads, with two more
+/// enterprises, a training institution and a research institute. Returns the
+/// rows it created (0 when it exists).
+async fn demo_alliance(state: &AppState) -> anyhow::Result<usize> {
+    use entities::models::alliance;
+
+    use crate::services::alliances::{self as alliances, members::FormInput, review};
+    let exists = alliance::Entity::find().filter(alliance::Column::Name.eq(DEMO_ALLIANCE)).one(&state.db).await?.is_some();
+    if exists {
+        return Ok(0);
+    }
+    let err = |what: &'static str| move |e: crate::error::ApiError| anyhow::anyhow!("demo alliance, {what}: {e}");
+    let initiator = caller(state, "org07").await?;
+    let staff = caller(state, "staff01").await?;
+    let members = ["org01", "org02", "org03", "org09", "org11"];
+    let mut member_callers = Vec::new();
+    for m in members {
+        member_callers.push(caller(state, m).await?);
+    }
+    let agreement =
+        crate::services::documents::store(state, &initiator, "合作协议.pdf", DEMO_PDF.to_vec()).await.map_err(err("agreement"))?;
+    let charter = crate::services::documents::store(state, &initiator, "联盟章程.pdf", DEMO_PDF.to_vec()).await.map_err(err("charter"))?;
+    let fields = alliances::DraftFields {
+        name: Some(DEMO_ALLIANCE.into()),
+        industry: Some("智能装备制造".into()),
+        industry_code: Some(Some("C34".into())),
+        lead_org_id: member_callers[0].organization_id,
+        agreement_doc_id: Some(Some(agreement.id)),
+        charter_doc_id: Some(Some(charter.id)),
+        report_text: Some(Some("东莞市高级技工学校关于建立东莞市智能装备职业培训联盟的报告：由本校发起，东莞市松山湖智能装备有限公司为承担主体，联合同行业企业、职业培训机构和科研机构共同组建。".into())),
+        report_doc_id: Some(None),
+        licence_doc_id: Some(None),
+    };
+    let others: Vec<uuid::Uuid> = member_callers.iter().skip(1).filter_map(|c| c.organization_id).collect();
+    let a = alliances::create(state, &initiator, fields, others).await.map_err(err("draft"))?;
+    let mut everyone = vec![initiator.clone()];
+    everyone.extend(member_callers);
+    for (i, c) in everyone.iter().enumerate() {
+        let org = c.organization_id.ok_or_else(|| anyhow::anyhow!("demo user without organisation"))?;
+        let total = 120 + 80 * i64::try_from(i).unwrap_or(0);
+        let counts = entities::alliance::StaffCounts {
+            total_staff: total,
+            management: total / 10,
+            title_senior: total / 20,
+            title_intermediate: total / 10,
+            title_junior: total / 8,
+            skill_senior_technician: total / 40,
+            skill_technician: total / 20,
+            skill_senior_worker: total / 8,
+            skill_intermediate_worker: total / 6,
+            skill_junior_worker: total / 6,
+            skill_special: total / 30,
+            general_workers: total / 3,
+        };
+        let form = FormInput {
+            address: format!("广东省东莞市南城街道鸿福路{}号", 100 + i),
+            postcode: "523000".into(),
+            email: format!("alliance{i}@example.dg.cn"),
+            legal_representative: EXPERTS[(i + 7) % 20].chars().rev().collect(),
+            contact_person: EXPERTS[(i + 3) % 20].into(),
+            office_phone: format!("0769-2288{:04}", 2000 + i),
+            mobile: format!("1380769{:04}", 2000 + i),
+            fax: None,
+            profile: None,
+            counts,
+        };
+        alliances::members::save_form(state, c, a.id, org, form).await.map_err(err("form"))?;
+        alliances::members::sign_charter(state, c, a.id).await.map_err(err("charter signature"))?;
+    }
+    let initiator_org = initiator.organization_id.ok_or_else(|| anyhow::anyhow!("initiator without organisation"))?;
+    crate::services::organizations::set_credit_code_verified(state, &staff, initiator_org, true).await.map_err(err("verification"))?;
+    review::submit(state, &initiator, a.id, None).await.map_err(err("submit"))?;
+    let number = review::register(state, &staff, a.id).await.map_err(err("register"))?;
+    println!("demo alliance {DEMO_ALLIANCE}: registered as {number}");
+    Ok(1 + everyone.len())
 }
 
 fn new_user(username: &str, display_name: &str, role: Role, organization_id: Option<uuid::Uuid>) -> NewUser {

@@ -1,9 +1,6 @@
 //! HTTP routes, one module per resource, combined into one OpenAPI service
 //! under `/api/v1`; plus health checks, the spec and Swagger UI at the root.
 
-// Handlers take one parameter per path, query and header field (poem-openapi).
-#![allow(clippy::too_many_arguments)]
-
 mod alliance_members;
 mod alliances;
 mod audit;
@@ -13,8 +10,11 @@ mod calendar;
 mod documents;
 mod enums;
 mod health;
+mod jobs;
 mod me;
+mod notifications;
 mod organizations;
+mod outbox;
 mod policies;
 mod public;
 mod report_review;
@@ -53,55 +53,45 @@ pub enum Tag {
     Sanctions,
     /// 公开信息（无需登录）Public
     Public,
+    /// 站内通知 In-app notifications
+    Notifications,
+    /// 定时任务与邮件队列（系统管理员）Scheduled jobs and outgoing mail (bureau_admin)
+    Jobs,
 }
 
+/// Every API, grouped by area (tuples of at most 12 so `Default` builds them).
 type Apis = (
-    auth::AuthApi,
-    me::MeApi,
-    users::UsersApi,
-    organizations::OrganizationsApi,
-    calendar::CalendarApi,
-    audit::AuditApi,
-    documents::DocumentsApi,
-    alliances::AlliancesApi,
-    alliance_members::AllianceMembersApi,
-    reports::ReportsApi,
-    report_review::ReportReviewApi,
-    bureau_reports::BureauReportsApi,
-    policies::PoliciesApi,
-    sanctions::SanctionsApi,
-    public::PublicApi,
+    (
+        auth::AuthApi,
+        me::MeApi,
+        users::UsersApi,
+        organizations::OrganizationsApi,
+        calendar::CalendarApi,
+        audit::AuditApi,
+        documents::DocumentsApi,
+    ),
+    (
+        alliances::AlliancesApi,
+        alliance_members::AllianceMembersApi,
+        reports::ReportsApi,
+        report_review::ReportReviewApi,
+        bureau_reports::BureauReportsApi,
+        policies::PoliciesApi,
+        sanctions::SanctionsApi,
+        public::PublicApi,
+    ),
+    (notifications::NotificationsApi, jobs::JobsApi, outbox::OutboxApi),
 );
 
 /// The OpenAPI service (also used by `openapi` to print the spec).
 #[must_use]
 pub fn service() -> OpenApiService<Apis, ()> {
-    OpenApiService::new(
-        (
-            auth::AuthApi,
-            me::MeApi,
-            users::UsersApi,
-            organizations::OrganizationsApi,
-            calendar::CalendarApi,
-            audit::AuditApi,
-            documents::DocumentsApi,
-            alliances::AlliancesApi,
-            alliance_members::AllianceMembersApi,
-            reports::ReportsApi,
-            report_review::ReportReviewApi,
-            bureau_reports::BureauReportsApi,
-            policies::PoliciesApi,
-            sanctions::SanctionsApi,
-            public::PublicApi,
-        ),
-        "东莞市职业培训联盟与技能资源登记服务 API",
-        env!("CARGO_PKG_VERSION"),
-    )
-    .description(
-        "Dongguan vocational-training alliance and skill-resource registry. Errors are problem details \
+    OpenApiService::new(Apis::default(), "东莞市职业培训联盟与技能资源登记服务 API", env!("CARGO_PKG_VERSION"))
+        .description(
+            "Dongguan vocational-training alliance and skill-resource registry. Errors are problem details \
          (application/problem+json) in Simplified Chinese, English with `Accept-Language: en`.",
-    )
-    .server("/api/v1")
+        )
+        .server("/api/v1")
 }
 
 /// The spec as YAML, exactly as committed in `openapi/openapi.yaml`.

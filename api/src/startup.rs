@@ -1,10 +1,15 @@
 //! Building and running the server: connect, migrate, make sure an admin
-//! exists, bind. Tests call [`Application::build`] with port 0.
+//! exists, write the job schedules, bind; then serve, with the job runner
+//! alongside when `scheduler.enabled`. Tests call [`Application::build`] with port 0.
 
 use std::{sync::Arc, time::Duration};
 
 use anyhow::Context;
-use jobs::Clock;
+use jobs::{
+    Clock, JobContext,
+    mailer::{Mailer, Transport},
+    runner::{Runner, RunnerConfig},
+};
 use migration::{Migrator, MigratorTrait};
 use poem::{
     Server,
@@ -32,14 +37,54 @@ pub async fn connect_and_migrate(settings: &Settings) -> anyhow::Result<Database
     Ok(conn)
 }
 
+/// The mailer chosen by `mail.transport`.
+///
+/// # Errors
+/// A bad from-address or SMTP host.
+pub fn mailer(settings: &Settings) -> anyhow::Result<Mailer> {
+    match settings.mail.transport {
+        Transport::Smtp => Mailer::smtp(&settings.smtp, &settings.mail.from),
+        Transport::File => Mailer::file(settings.mail.dir.clone(), &settings.mail.from),
+        Transport::Memory => Mailer::memory(&settings.mail.from),
+    }
+}
+
 /// The state shared by handlers, from settings and an open connection.
 ///
 /// # Errors
-/// JWT secret missing in production.
+/// JWT secret missing in production, bad mail settings.
 pub fn state(settings: Settings, conn: DatabaseConnection, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
     let secret = settings.jwt_secret_or_generate()?;
     let keys = JwtKeys::new(&secret, &settings.jwt_issuer, &settings.jwt_audience, settings.access_token_ttl_secs);
-    Ok(AppState { db: conn, settings: Arc::new(settings), clock, keys: Arc::new(keys) })
+    let jobs = JobContext {
+        db: conn.clone(),
+        mailer: mailer(&settings)?,
+        public_base_url: settings.public_base_url.clone(),
+        batch_size: settings.scheduler.batch_size,
+        report_rules: settings.reports.rules(),
+    };
+    Ok(AppState { db: conn, settings: Arc::new(settings), clock, keys: Arc::new(keys), jobs })
+}
+
+/// Writes the effective job schedules (code defaults + configuration) to `job_schedules`.
+///
+/// # Errors
+/// Bad overrides (already refused by validation), database errors.
+pub async fn sync_schedules(state: &AppState) -> anyhow::Result<()> {
+    let schedules = jobs::registry::effective_schedules(&state.settings.scheduler.jobs).map_err(anyhow::Error::msg)?;
+    jobs::runner::sync_schedules(&state.db, &schedules, state.clock.now()).await.context("writing job schedules")
+}
+
+/// The runner for these settings.
+#[must_use]
+pub fn runner(state: &AppState) -> Runner {
+    let s = &state.settings.scheduler;
+    let config = RunnerConfig {
+        poll: Duration::from_millis(s.poll_interval_ms),
+        catch_up: chrono::TimeDelta::minutes(i64::from(s.catch_up_minutes)),
+        lease: chrono::TimeDelta::minutes(i64::from(s.lease_minutes)),
+    };
+    Runner::new(state.jobs.clone(), state.clock.clone(), config)
 }
 
 impl Application {
@@ -47,9 +92,19 @@ impl Application {
     /// Database, migration, bind failures.
     pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let conn = connect_and_migrate(&settings).await?;
+        Self::build_with_connection(settings, clock, conn).await
+    }
+
+    /// Like [`Self::build`] on a connection opened (and migrated) by the caller,
+    /// e.g. one with a metric callback that counts queries.
+    ///
+    /// # Errors
+    /// Bind failures.
+    pub async fn build_with_connection(settings: Settings, clock: Arc<dyn Clock>, conn: DatabaseConnection) -> anyhow::Result<Self> {
         let bind = settings.bind;
         let state = state(settings, conn, clock)?;
         let admin_password = accounts::ensure_admin(&state).await?;
+        sync_schedules(&state).await?;
         let acceptor = TcpListener::bind(bind.to_string()).into_acceptor().await.with_context(|| format!("binding {bind}"))?;
         let port =
             acceptor.local_addr().first().and_then(|a| a.as_socket_addr().map(std::net::SocketAddr::port)).context("no local address")?;
@@ -66,13 +121,26 @@ impl Application {
         &self.state
     }
 
-    /// Serves until Ctrl-C / SIGTERM, then drains for up to 10 s.
+    /// Serves until Ctrl-C / SIGTERM, then drains for up to 10 s. The job
+    /// runner (when `scheduler.enabled`) lives exactly as long: dropping this
+    /// future stops both; a run cut short is superseded by the next tick.
     ///
     /// # Errors
     /// I/O errors of the listener.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let runner = self.state.settings.scheduler.enabled.then(|| runner(&self.state));
         let app = routes::app(self.state);
-        Server::new_with_acceptor(self.acceptor).run_with_graceful_shutdown(app, shutdown_signal(), Some(Duration::from_secs(10))).await
+        let server =
+            Server::new_with_acceptor(self.acceptor).run_with_graceful_shutdown(app, shutdown_signal(), Some(Duration::from_secs(10)));
+        match runner {
+            None => server.await,
+            Some(runner) => {
+                tokio::select! {
+                    result = server => result,
+                    () = runner.run_forever() => Ok(()),
+                }
+            }
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use jobs::Clock;
+use jobs::{Clock, JobContext};
 use sea_orm::DatabaseConnection;
 
 use crate::{auth::JwtKeys, config::Settings};
@@ -13,4 +13,6 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub clock: Arc<dyn Clock>,
     pub keys: Arc<JwtKeys>,
+    /// Database, mailer and settings every job runs with.
+    pub jobs: JobContext,
 }

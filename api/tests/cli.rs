@@ -1,5 +1,6 @@
 //! The binary's commands, run as a user would: help, spec, migrate, first-start
-//! admin, `user create`, `demo` (twice: idempotent), and a bad setting.
+//! admin, `user create`, `demo` (twice: idempotent), `jobs list`, `jobs run
+//! --at`, `mail test`, and bad settings and arguments.
 
 use std::process::{Command, Output};
 
@@ -32,7 +33,7 @@ fn help_names_every_command() {
     let out = api(dir.path(), &["--help"], &[]);
     assert!(out.status.success());
     let text = stdout(&out);
-    for cmd in ["serve", "migrate", "openapi", "user", "demo"] {
+    for cmd in ["serve", "migrate", "openapi", "user", "demo", "jobs", "mail"] {
         assert!(text.contains(cmd), "{cmd} missing from --help:\n{text}");
     }
     let out = api(dir.path(), &["user", "create", "--help"], &[]);
@@ -60,7 +61,7 @@ fn migrate_demo_and_user_create_work_and_demo_is_idempotent() {
     assert!(first.status.success(), "{}", stderr(&first));
     let text = stdout(&first);
     assert!(text.contains("admin"), "first start prints the admin password once: {text}");
-    assert!(text.contains("demo data: 53 rows created"), "{text}");
+    assert!(text.contains("demo data: 60 rows created"), "{text}");
 
     let second = api(dir.path(), &["demo"], &env);
     assert!(second.status.success());
@@ -100,4 +101,80 @@ fn a_bad_setting_stops_start_up_naming_it() {
     let out = api(dir.path(), &["migrate"], &[]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("no_such_setting"), "{}", stderr(&out));
+}
+
+#[test]
+fn jobs_run_at_delivers_queued_mail_like_the_scheduled_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = database_url(dir.path());
+    let mail_dir = dir.path().join("mail");
+    let mail_dir_s = mail_dir.display().to_string();
+    let env = [("DATABASE_URL", url.as_str()), ("REGISTRY_MAIL__TRANSPORT", "file"), ("REGISTRY_MAIL__DIR", mail_dir_s.as_str())];
+
+    let out = api(dir.path(), &["jobs", "list"], &env);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("mail_delivery") && text.contains("0 * * * * *"), "{text}");
+    assert!(text.contains("weekly_digest") && text.contains("0 0 9 * * Mon") && text.contains("never run"), "{text}");
+
+    let out = api(dir.path(), &["mail", "test", "--to", "zhangsan@example.dg.cn"], &env);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("queued test message"));
+
+    // Queued at the real time: a run set before it finds nothing due.
+    let out = api(dir.path(), &["jobs", "run", "mail_delivery", "--at", "2020-07-31T09:00:00+08:00"], &env);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("succeeded; seen 0, acted 0, failed 0"), "{}", stdout(&out));
+
+    let out = api(dir.path(), &["jobs", "run", "mail_delivery", "--at", "2099-07-31T09:00+08:00"], &env);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("mail_delivery at 2099-07-31 09:00:00+08:00: succeeded; seen 1, acted 1, failed 0"), "{}", stdout(&out));
+    let files: Vec<_> = std::fs::read_dir(&mail_dir).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let raw = std::fs::read(&files[0]).unwrap();
+    let parsed = mail_parser::MessageParser::default().parse(&raw).unwrap();
+    assert_eq!(parsed.subject(), Some("【东莞市技能资源登记】测试邮件"));
+    assert!(parsed.body_text(0).unwrap().contains("测试邮件"));
+    assert_eq!(parsed.date().map(|d| d.to_rfc3339()), Some("2099-07-31T01:00:00Z".to_string()), "Date from the --at clock");
+
+    // Sent once: a second run has nothing to do.
+    let out = api(dir.path(), &["jobs", "run", "mail_delivery", "--at", "2099-07-31T09:01:00+08:00"], &env);
+    assert!(stdout(&out).contains("seen 0, acted 0"), "{}", stdout(&out));
+    assert_eq!(std::fs::read_dir(&mail_dir).unwrap().count(), 1);
+    let out = api(dir.path(), &["jobs", "list"], &env);
+    assert!(stdout(&out).contains("last 2099-07-31 09:01:00+08:00 succeeded"), "{}", stdout(&out));
+}
+
+#[test]
+fn jobs_run_refuses_unknown_jobs_and_bad_times_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = database_url(dir.path());
+    let env = [("DATABASE_URL", url.as_str())];
+    let out = api(dir.path(), &["jobs", "run", "report_chase"], &env);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("unknown job `report_chase` (known: mail_delivery, weekly_digest)"), "{}", stderr(&out));
+    for bad in ["yesterday", "2026-07-31", "2026-07-31T09:00:00"] {
+        let out = api(dir.path(), &["jobs", "run", "mail_delivery", "--at", bad], &env);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(stderr(&out).contains("--at") && stderr(&out).contains("2026-07-31T09:00:00+08:00"), "{}", stderr(&out));
+    }
+    let out = api(dir.path(), &["mail", "test", "--to", "not-an-address"], &env);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("--to"), "{}", stderr(&out));
+
+    // Memory mail is for tests only.
+    let out = api(
+        dir.path(),
+        &["migrate"],
+        &[
+            ("REGISTRY_MODE", "production"),
+            ("REGISTRY_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            ("REGISTRY_MAIL__TRANSPORT", "memory"),
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("mail.transport"), "{}", stderr(&out));
+    let out = api(dir.path(), &["migrate"], &[("REGISTRY_SCHEDULER__JOBS__WEEKLY_DIGEST__CRON", "0 9 * * 1")]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("scheduler.jobs.weekly_digest.cron"), "{}", stderr(&out));
 }

@@ -14,6 +14,7 @@
 
 pub mod alliance;
 pub mod calendar;
+pub mod chase;
 pub mod enums;
 pub mod models;
 pub mod policy;

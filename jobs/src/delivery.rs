@@ -62,7 +62,7 @@ async fn deliver(ctx: &JobContext, msg: &outbox_message::Model, now: DateTime<Ut
         return Ok(false);
     }
     let attempts = msg.attempts + 1;
-    match ctx.mailer.send(msg).await {
+    match ctx.mailer.send(msg, now).await {
         Ok(()) => {
             outbox_message::Entity::update_many()
                 .col_expr(Column::SentAt, Expr::value(Some(now)))

@@ -46,7 +46,76 @@ impl Section {
 pub type SectionFn = for<'a> fn(&'a JobContext, DateTime<Utc>) -> BoxFuture<'a, anyhow::Result<Section>>;
 
 /// The sections, in order.
-pub const SECTIONS: &[SectionFn] = &[|ctx, now| Box::pin(dead_mail(ctx, now))];
+pub const SECTIONS: &[SectionFn] = &[
+    |ctx, now| Box::pin(reports(ctx, now, ReportSection::Overdue)),
+    |ctx, now| Box::pin(reports(ctx, now, ReportSection::DueSoon)),
+    |ctx, now| Box::pin(reports(ctx, now, ReportSection::Returned)),
+    |ctx, now| Box::pin(dead_mail(ctx, now)),
+];
+
+/// Which unsubmitted half-year reports a section lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ReportSection {
+    /// Past the report deadline.
+    Overdue,
+    /// Due within 14 days.
+    DueSoon,
+    /// Returned by the bureau and not yet resubmitted.
+    Returned,
+}
+
+/// Half-year reports still open (`entities::report::outstanding`), filtered for one section.
+async fn reports(ctx: &JobContext, now: DateTime<Utc>, which: ReportSection) -> anyhow::Result<Section> {
+    use entities::{
+        models::alliance,
+        report::{Standing, outstanding::outstanding_on},
+    };
+    let today = now.with_timezone(&shanghai()).date_naive();
+    let mut items: Vec<(uuid::Uuid, String, chrono::NaiveDate)> = Vec::new();
+    for o in outstanding_on(&ctx.db, ctx.report_rules, today).await? {
+        let due = o.deadlines.report.due;
+        for r in &o.open_reports {
+            let hit = match which {
+                ReportSection::Overdue => due < today && r.standing != Standing::Returned,
+                ReportSection::DueSoon => due >= today && (due - today).num_days() <= 14 && r.standing != Standing::Returned,
+                ReportSection::Returned => r.standing == Standing::Returned,
+            };
+            if hit {
+                items.push((r.alliance_id, o.period.label_zh(), due));
+            }
+        }
+    }
+    items.sort_by_key(|(_, _, due)| *due);
+    let shown: Vec<uuid::Uuid> = items.iter().take(ROWS_SHOWN).map(|(id, _, _)| *id).collect();
+    let names: std::collections::HashMap<uuid::Uuid, String> = alliance::Entity::find()
+        .select_only()
+        .column(alliance::Column::Id)
+        .column(alliance::Column::Name)
+        .filter(alliance::Column::Id.is_in(shown))
+        .into_tuple::<(uuid::Uuid, String)>()
+        .all(&ctx.db)
+        .await?
+        .into_iter()
+        .collect();
+    let rows = items
+        .iter()
+        .take(ROWS_SHOWN)
+        .map(|(id, period, due)| {
+            let name = names.get(id).cloned().unwrap_or_default();
+            match which {
+                ReportSection::Overdue => format!("{name}（{period}，截止{due}，已逾期{}天）", (today - *due).num_days()),
+                ReportSection::DueSoon => format!("{name}（{period}，截止{due}，还有{}天）", (*due - today).num_days()),
+                ReportSection::Returned => format!("{name}（{period}，已退回，截止{due}）"),
+            }
+        })
+        .collect();
+    let title = match which {
+        ReportSection::Overdue => "逾期未报送的联盟半年度报送",
+        ReportSection::DueSoon => "14天内到期的联盟半年度报送",
+        ReportSection::Returned => "已退回尚未重新提交的联盟报送",
+    };
+    Ok(Section::new(title, items.len() as u64, rows))
+}
 
 /// Mail that could not be delivered after every retry.
 async fn dead_mail(ctx: &JobContext, _now: DateTime<Utc>) -> anyhow::Result<Section> {

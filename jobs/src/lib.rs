@@ -10,6 +10,7 @@
 //! - [`notify`] ([`notify::create`]): in-app notifications
 //! - [`digest`]: the weekly digest and its sections
 
+pub mod chase;
 pub mod clock;
 pub mod delivery;
 pub mod digest;

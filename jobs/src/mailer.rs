@@ -5,10 +5,11 @@
 use std::{
     path::PathBuf,
     sync::{Arc, Mutex},
-    time::Duration,
+    time::{Duration, SystemTime},
 };
 
 use anyhow::Context;
+use chrono::{DateTime, Utc};
 use entities::models::outbox_message;
 use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
@@ -120,7 +121,17 @@ impl std::fmt::Debug for Mailer {
 }
 
 fn parse_from(from: &str) -> anyhow::Result<Mailbox> {
-    from.parse().with_context(|| format!("setting `mail.from`: not a valid address: {from}"))
+    from.parse().map_err(|_| {
+        anyhow::anyhow!("setting `mail.from`: not a valid address (e.g. `东莞市人力资源和社会保障局 <noreply@registry.dg.gov.cn>`): {from}")
+    })
+}
+
+/// Checks the from-address setting.
+///
+/// # Errors
+/// It does not parse, with the setting named.
+pub fn check_from(from: &str) -> anyhow::Result<()> {
+    parse_from(from).map(|_| ())
 }
 
 impl Mailer {
@@ -173,7 +184,7 @@ impl Mailer {
     ///
     /// # Errors
     /// An address that does not parse (permanent).
-    pub fn build(&self, msg: &outbox_message::Model) -> Result<Message, SendError> {
+    pub fn build(&self, msg: &outbox_message::Model, now: DateTime<Utc>) -> Result<Message, SendError> {
         let permanent = |e: &dyn std::fmt::Display| SendError { permanent: true, message: format!("cannot build the message: {e}") };
         let to: Mailbox = msg.to_address.parse().map_err(|e| permanent(&e))?;
         Message::builder()
@@ -181,16 +192,18 @@ impl Mailer {
             .to(to)
             .subject(msg.subject.clone())
             .message_id(Some(format!("<{}@dg-skills-registry>", msg.id)))
+            .date(SystemTime::from(now))
             .multipart(MultiPart::alternative_plain_html(msg.body_text.clone(), msg.body_html.clone()))
             .map_err(|e| permanent(&e))
     }
 
     /// Sends one message; `Ok` means the server (or folder) accepted it.
+    /// `now` (the injected clock) becomes the `Date` header.
     ///
     /// # Errors
     /// [`SendError`]: permanent for unbuildable messages and 5xx answers, else transient.
-    pub async fn send(&self, msg: &outbox_message::Model) -> Result<(), SendError> {
-        let message = self.build(msg)?;
+    pub async fn send(&self, msg: &outbox_message::Model, now: DateTime<Utc>) -> Result<(), SendError> {
+        let message = self.build(msg, now)?;
         match &self.inner {
             Inner::Smtp(transport) => transport
                 .send(message)
@@ -215,4 +228,69 @@ async fn write_eml(dir: &std::path::Path, msg: &outbox_message::Model, bytes: &[
     tokio::fs::write(&tmp, bytes).await.with_context(|| format!("writing {}", tmp.display()))?;
     tokio::fs::rename(&tmp, dir.join(format!("{}.eml", msg.id))).await.context("renaming the .eml file")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use uuid::Uuid;
+
+    use super::*;
+
+    const FROM: &str = "东莞市人力资源和社会保障局 <noreply@registry.dg.gov.cn>";
+
+    fn message(to: &str) -> outbox_message::Model {
+        let now = Utc.with_ymd_and_hms(2026, 6, 1, 1, 0, 0).unwrap();
+        outbox_message::Model {
+            id: Uuid::now_v7(),
+            to_address: to.into(),
+            to_user_id: None,
+            template: "test_message".into(),
+            subject: "【东莞市技能资源登记】测试邮件".into(),
+            body_text: "张三您好：".into(),
+            body_html: "<p>张三您好：</p>".into(),
+            dedupe_key: None,
+            created_at: now,
+            attempts: 0,
+            next_attempt_at: now,
+            sent_at: None,
+            dead_at: None,
+            last_error: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn memory_captures_and_file_writes_eml_named_by_id() {
+        let now = Utc.with_ymd_and_hms(2026, 6, 1, 1, 0, 0).unwrap();
+        let memory = Mailer::memory(FROM).unwrap();
+        memory.send(&message("zhangsan@example.dg.cn"), now).await.unwrap();
+        let captured = memory.captured();
+        assert_eq!(captured.len(), 1);
+        let raw = String::from_utf8_lossy(&captured[0].raw);
+        assert!(raw.contains("Date: Mon, 01 Jun 2026 01:00:00 +0000"), "{raw}");
+        assert!(raw.contains("multipart/alternative"), "{raw}");
+
+        let dir = tempfile::tempdir().unwrap();
+        let file = Mailer::file(dir.path().join("mail"), FROM).unwrap();
+        let msg = message("lisi@example.dg.cn");
+        file.send(&msg, now).await.unwrap();
+        let eml = std::fs::read_to_string(dir.path().join("mail").join(format!("{}.eml", msg.id))).unwrap();
+        assert!(eml.contains(&format!("Message-ID: <{}@dg-skills-registry>", msg.id)), "{eml}");
+        assert!(file.captured().is_empty());
+    }
+
+    #[tokio::test]
+    async fn an_unusable_address_is_a_permanent_failure_and_bad_from_is_refused() {
+        let memory = Mailer::memory(FROM).unwrap();
+        let err = memory.send(&message("not an address"), Utc::now()).await.unwrap_err();
+        assert!(err.permanent, "{err}");
+        assert!(Mailer::memory("nobody").is_err());
+        assert!(check_from("nobody").unwrap_err().to_string().contains("mail.from"));
+    }
+
+    #[test]
+    fn the_smtp_password_is_never_printed() {
+        let s = SmtpSettings { password: Some("s3cret".into()), ..SmtpSettings::default() };
+        assert!(!format!("{s:?}").contains("s3cret"));
+    }
 }

@@ -105,6 +105,84 @@ pub async fn enqueue(conn: &impl ConnectionTrait, mail: OutgoingMail, now: DateT
     Ok(Some(id))
 }
 
+/// [`enqueue`] for many messages at once: rendered first, then written in
+/// multi-row inserts (`ON CONFLICT (dedupe_key) DO NOTHING RETURNING`), with
+/// a notification for each message actually written. Answers how many were
+/// written. For jobs that queue thousands of reminders in one run.
+///
+/// # Errors
+/// Rendering errors (`DbErr::Custom`) and database errors.
+pub async fn enqueue_many(conn: &impl ConnectionTrait, mails: Vec<OutgoingMail>, now: DateTime<Utc>) -> Result<usize, DbErr> {
+    use sea_orm::sea_query::{OnConflict, Query};
+    let mut written = 0;
+    for chunk in mails.chunks(500) {
+        let mut rendered = Vec::with_capacity(chunk.len());
+        for mail in chunk {
+            let r = templates::render(mail.template, &mail.vars)
+                .map_err(|e| DbErr::Custom(format!("rendering mail template `{}`: {e:#}", mail.template)))?;
+            rendered.push(r);
+        }
+        let mut insert = Query::insert();
+        insert.into_table("outbox").columns([
+            "id",
+            "to_address",
+            "to_user_id",
+            "template",
+            "subject",
+            "body_text",
+            "body_html",
+            "dedupe_key",
+            "created_at",
+            "attempts",
+            "next_attempt_at",
+        ]);
+        let mut by_key = std::collections::HashMap::with_capacity(chunk.len());
+        for (mail, r) in chunk.iter().zip(&rendered) {
+            let key = mail.dedupe_key.clone().unwrap_or_else(|| Uuid::now_v7().to_string());
+            insert.values_panic([
+                Uuid::now_v7().into(),
+                mail.to_address.clone().into(),
+                mail.to_user_id.into(),
+                mail.template.into(),
+                notify::truncate(&r.subject, 300).into(),
+                r.text.clone().into(),
+                r.html.clone().into(),
+                key.clone().into(),
+                now.into(),
+                0i32.into(),
+                now.into(),
+            ]);
+            by_key.insert(key, (mail, r));
+        }
+        insert.on_conflict(OnConflict::column("dedupe_key").do_nothing().to_owned()).returning_col("dedupe_key");
+        let inserted = conn.query_all(&insert).await?;
+        let mut notes = Vec::with_capacity(inserted.len());
+        for row in inserted {
+            let key: String = row.try_get("", "dedupe_key")?;
+            written += 1;
+            if let Some((mail, r)) = by_key.get(&key)
+                && let Some(user_id) = mail.to_user_id
+            {
+                let link = mail.vars.get("link").and_then(serde_json::Value::as_str).map(|l| notify::truncate(l, 500));
+                notes.push(entities::models::notification::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    user_id: Set(user_id),
+                    kind: Set(mail.template.to_string()),
+                    title: Set(notify::truncate(&r.subject, 300)),
+                    body: Set(r.text.clone()),
+                    link: Set(link),
+                    created_at: Set(now),
+                    read_at: Set(None),
+                });
+            }
+        }
+        if !notes.is_empty() {
+            entities::models::notification::Entity::insert_many(notes).exec_without_returning(conn).await?;
+        }
+    }
+    Ok(written)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@ use futures::future::BoxFuture;
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 
-use crate::{delivery, digest, mailer::Mailer, schedule::Cron};
+use crate::{chase, delivery, digest, mailer::Mailer, schedule::Cron};
 
 /// What every job gets besides "now".
 #[derive(Clone, Debug)]
@@ -20,6 +20,8 @@ pub struct JobContext {
     pub public_base_url: String,
     /// Items a run handles at most (the rest wait for the next tick).
     pub batch_size: u64,
+    /// When half-year report rows and reports are due (`[reports]` settings).
+    pub report_rules: entities::report::DueRules,
 }
 
 /// Counts of a run: items looked at, acted on, failed (logged and skipped).
@@ -51,6 +53,9 @@ pub struct JobDef {
 /// Every job, in display order.
 pub const JOBS: &[JobDef] = &[
     JobDef { name: "mail_delivery", title: "邮件投递", default_cron: "0 * * * * *", run: |ctx, now| Box::pin(delivery::run(ctx, now)) },
+    JobDef {
+        name: "report_chase", title: "半年度报送催报", default_cron: "0 0 9 * * *", run: |ctx, now| Box::pin(chase::run(ctx, now))
+    },
     JobDef {
         name: "weekly_digest", title: "每周工作摘要", default_cron: "0 0 9 * * Mon", run: |ctx, now| Box::pin(digest::run(ctx, now))
     },

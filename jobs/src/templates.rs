@@ -26,7 +26,13 @@ macro_rules! template {
 }
 
 /// Every template; a new one is one line here plus its folder.
-const TEMPLATES: &[Files] = &[template!("test_message"), template!("weekly_digest")];
+const TEMPLATES: &[Files] = &[
+    template!("test_message"),
+    template!("weekly_digest"),
+    template!("report_rows_reminder"),
+    template!("report_reminder"),
+    template!("report_overdue_bureau"),
+];
 
 static ENV: LazyLock<Result<Environment<'static>, minijinja::Error>> = LazyLock::new(|| {
     let mut env = Environment::new();

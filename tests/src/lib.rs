@@ -1,7 +1,10 @@
 //! Test harness: [`spawn_app`] starts the real server on a random port against
 //! a fresh database — a new SQLite file, or a new PostgreSQL database when
 //! `TEST_DATABASE_URL` is set (dropped afterwards) — with a settable clock and
-//! an in-process SMTP sink. Helpers read like the user's actions.
+//! an in-process SMTP sink that the app's mail goes to. The job runner is off
+//! unless a test turns it on (`spawn_app_with(|s| s.scheduler.enabled = true)`);
+//! [`TestApp::run_job`] runs a job at the clock's time. Helpers read like the
+//! user's actions.
 
 pub mod alliances;
 pub mod db;
@@ -13,10 +16,10 @@ pub mod smtp;
 
 use std::sync::Arc;
 
-use api::{Application, Settings, config::Mode};
+use api::{Application, Settings, config::Mode, state::AppState};
 use chrono::{DateTime, Utc};
 use entities::OrgKind;
-use jobs::ManualClock;
+use jobs::{ManualClock, mailer::TlsMode, mailer::Transport};
 use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 
@@ -37,7 +40,14 @@ pub struct TestApp {
     pub clock: ManualClock,
     pub settings: Settings,
     pub backend: db::Backend,
-    _database: db::TestDatabase,
+    /// The server's state: run jobs and services directly.
+    pub state: AppState,
+    /// Where the app's mail goes.
+    pub smtp: smtp::SmtpSink,
+    /// Statements the app's connection has run (a sea-orm metric callback).
+    pub queries: Arc<std::sync::atomic::AtomicUsize>,
+    /// `None` for a second app on the first one's database.
+    _database: Option<db::TestDatabase>,
     _files: tempfile::TempDir,
     server: tokio::task::JoinHandle<()>,
 }
@@ -63,6 +73,7 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let files = tempfile::tempdir().expect("tempdir");
     let database = db::TestDatabase::create(&files).await;
+    let sink = smtp::SmtpSink::start().await;
     let mut settings = Settings {
         mode: Mode::Dev,
         database_url: database.url.clone(),
@@ -73,11 +84,46 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
         db_max_connections: 5,
         ..Settings::default()
     };
+    settings.scheduler.enabled = false;
+    settings.mail.transport = Transport::Smtp;
+    settings.smtp.host = "127.0.0.1".into();
+    settings.smtp.port = sink.port;
+    settings.smtp.tls = TlsMode::None;
+    settings.smtp.timeout_secs = 5;
     tweak(&mut settings);
-    let clock = ManualClock::new(default_now());
-    let app = Application::build(settings.clone(), Arc::new(clock.clone())).await.expect("build app");
+    let backend = database.backend;
+    start(settings, ManualClock::new(default_now()), sink, Some(database), files, backend).await
+}
+
+/// A second server on `first`'s database (no new database, no migrations to
+/// run), with its own clock set to `first`'s time and the same SMTP sink:
+/// two replicas of one deployment. `tweak` adjusts its settings.
+pub async fn spawn_second_app(first: &TestApp, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    let files = tempfile::tempdir().expect("tempdir");
+    let mut settings = first.settings.clone();
+    settings.documents_dir = files.path().join("documents");
+    tweak(&mut settings);
+    let clock = ManualClock::new(jobs::Clock::now(&first.clock));
+    start(settings, clock, first.smtp.clone(), None, files, first.backend).await
+}
+
+async fn start(
+    settings: Settings,
+    clock: ManualClock,
+    smtp: smtp::SmtpSink,
+    database: Option<db::TestDatabase>,
+    files: tempfile::TempDir,
+    backend: db::Backend,
+) -> TestApp {
+    let mut conn = api::startup::connect_and_migrate(&settings).await.expect("connect and migrate");
+    let queries = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = Arc::clone(&queries);
+    conn.set_metric_callback(move |_| {
+        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    });
+    let app = Application::build_with_connection(settings.clone(), Arc::new(clock.clone()), conn).await.expect("build app");
     let port = app.port();
-    let db = app.state().db.clone();
+    let state = app.state().clone();
     let server = tokio::spawn(async move {
         let _ = app.run_until_stopped().await;
     });
@@ -85,10 +131,13 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
         address: format!("http://127.0.0.1:{port}"),
         port,
         client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
-        db,
+        db: state.db.clone(),
         clock,
         settings,
-        backend: database.backend,
+        backend,
+        state,
+        smtp,
+        queries,
         _database: database,
         _files: files,
         server,
@@ -193,6 +242,12 @@ impl TestApp {
         (self.login("org_user", Some(&id)).await, org)
     }
 
+    /// Statements run so far on the app's connection.
+    #[must_use]
+    pub fn query_count(&self) -> usize {
+        self.queries.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// The service clock as a Unix timestamp.
     #[must_use]
     pub fn now_ts(&self) -> i64 {
@@ -201,5 +256,46 @@ impl TestApp {
 
     pub async fn set_now(&self, rfc3339: &str) {
         self.clock.set(DateTime::parse_from_rfc3339(rfc3339).expect("time").to_utc());
+    }
+
+    /// Runs job `name` once at the clock's time, as `POST /jobs/{name}/run`
+    /// and `jobs run` do (same function, no HTTP): the recorded run.
+    pub async fn run_job(&self, name: &str) -> entities::models::job_run::Model {
+        api::services::jobs::run_now(&self.state, None, name).await.unwrap_or_else(|e| panic!("run {name}: {e}"))
+    }
+
+    /// Queues a `test_message` to `to` in its own transaction, as other code
+    /// queues mail: through `jobs::outbox::enqueue`. Answers the outbox id.
+    pub async fn queue_test_mail(&self, to: &str, name: &str, user: Option<uuid::Uuid>, dedupe_key: Option<&str>) -> Option<uuid::Uuid> {
+        use sea_orm::TransactionTrait;
+        let txn = self.db.begin().await.expect("begin");
+        let mail = jobs::outbox::OutgoingMail {
+            to_address: to.to_string(),
+            to_user_id: user,
+            template: "test_message",
+            vars: json!({"recipient_name": name, "sent_by": "测试程序", "link": "http://127.0.0.1/docs"}),
+            dedupe_key: dedupe_key.map(str::to_string),
+        };
+        let id = jobs::outbox::enqueue(&txn, mail, jobs::Clock::now(&self.clock)).await.expect("enqueue");
+        txn.commit().await.expect("commit");
+        id
+    }
+
+    /// Creates an account of `role` with an e-mail address (via the admin API);
+    /// answers its id and a session.
+    pub async fn user_with_email(&self, role: &str, email: &str, display_name: &str) -> (uuid::Uuid, Session) {
+        let admin = self.admin().await;
+        let n = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let username = format!("{role}{n}");
+        let (status, body) = self
+            .post_json(
+                "/api/v1/users",
+                Some(&admin),
+                &json!({"username": username, "display_name": display_name, "email": email, "role": role, "password": USER_PASSWORD}),
+            )
+            .await;
+        assert_eq!(status, 201, "create user: {body}");
+        let id = body["user"]["id"].as_str().expect("id").parse().expect("uuid");
+        (id, self.login_as(&username, USER_PASSWORD).await)
     }
 }

@@ -218,6 +218,7 @@ pub enum XlsxResponse {
     Ok(Attachment<Vec<u8>>),
 }
 
+#[derive(Default)]
 pub struct AllianceMembersApi;
 
 #[OpenApi(prefix_path = "/alliances", tag = "Tag::Alliances")]

@@ -441,6 +441,7 @@ pub async fn load_detail(state: &AppState, caller: &Caller, id: Uuid) -> ApiResu
     Ok(detail(svc::view(&state.db, a, today).await?, access, today))
 }
 
+#[derive(Default)]
 pub struct AlliancesApi;
 
 #[OpenApi(prefix_path = "/alliances", tag = "Tag::Alliances")]
@@ -455,6 +456,7 @@ impl AlliancesApi {
 
     /// 联盟列表 Alliances the caller may see (bureau: all).
     #[oai(path = "/", method = "get")]
+    #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
         state: Data<&AppState>,

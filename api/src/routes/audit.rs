@@ -46,6 +46,7 @@ pub struct AuditPage {
     next_cursor: Option<String>,
 }
 
+#[derive(Default)]
 pub struct AuditApi;
 
 #[OpenApi(tag = "Tag::Audit")]

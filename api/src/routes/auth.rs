@@ -55,6 +55,7 @@ fn bounded<'a>(field: &str, value: &'a str, max: usize) -> ApiResult<&'a str> {
     Ok(value)
 }
 
+#[derive(Default)]
 pub struct AuthApi;
 
 #[OpenApi(prefix_path = "/auth", tag = "Tag::Auth")]

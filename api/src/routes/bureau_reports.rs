@@ -77,12 +77,14 @@ fn item(i: ListItem, today: chrono::NaiveDate, due: chrono::NaiveDate) -> Period
     }
 }
 
+#[derive(Default)]
 pub struct BureauReportsApi;
 
 #[OpenApi(prefix_path = "/reports", tag = "Tag::Reports")]
 impl BureauReportsApi {
     /// 报送情况一览 Every alliance owing a period with its status (`not_started | in_progress | submitted | late | accepted | returned | overdue`) and days to the deadline or overdue (bureau). Filters and paging are done by the database.
     #[oai(path = "/", method = "get")]
+    #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
         state: Data<&AppState>,

@@ -130,6 +130,7 @@ impl From<WorkingDays> for WorkingDaysAnswer {
     }
 }
 
+#[derive(Default)]
 pub struct CalendarApi;
 
 #[OpenApi(prefix_path = "/calendar", tag = "Tag::Calendar")]

@@ -61,6 +61,7 @@ pub enum ContentResponse {
     Ok(Attachment<Vec<u8>>),
 }
 
+#[derive(Default)]
 pub struct DocumentsApi;
 
 #[OpenApi(prefix_path = "/documents", tag = "Tag::Documents")]

@@ -18,6 +18,7 @@ pub struct ChangePassword {
     new_password: Str,
 }
 
+#[derive(Default)]
 pub struct MeApi;
 
 #[OpenApi(tag = "Tag::Me")]

@@ -253,6 +253,7 @@ impl TryFrom<UpdateOrganization> for OrgChanges {
     }
 }
 
+#[derive(Default)]
 pub struct OrganizationsApi;
 
 #[OpenApi(prefix_path = "/organizations", tag = "Tag::Organizations")]

@@ -77,6 +77,7 @@ pub enum CreatedPolicy {
     Created(Json<Policy>),
 }
 
+#[derive(Default)]
 pub struct PoliciesApi;
 
 #[OpenApi(prefix_path = "/policies", tag = "Tag::Policies")]

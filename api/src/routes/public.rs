@@ -69,6 +69,7 @@ pub struct PublicAlliancePage {
     next_cursor: Option<String>,
 }
 
+#[derive(Default)]
 pub struct PublicApi;
 
 #[OpenApi(prefix_path = "/public", tag = "Tag::Public")]

@@ -45,6 +45,7 @@ async fn detail(state: &AppState, caller: &Caller, id: Uuid, period: entities::r
     Ok(Json(view::get(state, caller, id, period).await?.into()))
 }
 
+#[derive(Default)]
 pub struct ReportReviewApi;
 
 #[OpenApi(prefix_path = "/alliances", tag = "Tag::Reports")]

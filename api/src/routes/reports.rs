@@ -24,6 +24,7 @@ use crate::{
     state::AppState,
 };
 
+#[derive(Default)]
 pub struct ReportsApi;
 
 #[OpenApi(prefix_path = "/alliances", tag = "Tag::Reports")]
@@ -71,6 +72,7 @@ impl ReportsApi {
 
     /// 填报成员单位数据 Fill or replace a member's rows (the member; the initiator for its own row, or for a member past its due date — recorded). Impossible numbers are refused naming the field. `If-Match`: the row version read.
     #[oai(path = "/:id/reports/:period/rows/:org_id", method = "put")]
+    #[allow(clippy::too_many_arguments)]
     async fn put_row(
         &self,
         state: Data<&AppState>,

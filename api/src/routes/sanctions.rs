@@ -92,6 +92,7 @@ pub enum CreatedSanction {
     Created(Json<Sanction>),
 }
 
+#[derive(Default)]
 pub struct SanctionsApi;
 
 #[OpenApi(prefix_path = "/sanctions", tag = "Tag::Sanctions")]

@@ -138,6 +138,7 @@ impl TryFrom<CreateUser> for NewUser {
     }
 }
 
+#[derive(Default)]
 pub struct UsersApi;
 
 #[OpenApi(prefix_path = "/users", tag = "Tag::Users")]

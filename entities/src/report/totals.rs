@@ -164,7 +164,7 @@ mod tests {
         r.basic.management = 101;
         r.progress.trained_special = -1;
         let fields: Vec<String> = check_row(&r).into_iter().map(|(f, _, _)| f).collect();
-        assert_eq!(fields, ["basic.management", "progress.trained_special"]);
+        assert_eq!(fields, ["basic.management", "basic.general_workers", "progress.trained_special"]);
     }
 
     #[test]

@@ -376,3 +376,33 @@ async fn only_the_bureau_records_and_reads_sanctions() {
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
     assert_eq!(audit_count(&app.db, "sanction.recorded", None).await, 1);
 }
+
+/// No N+1: the detail costs the same number of statements with 6 or 50 members.
+#[tokio::test]
+async fn alliance_detail_costs_a_fixed_number_of_queries() {
+    let app = spawn_app().await;
+    let f = app.file_alliance().await;
+    let s = &f.initiator.session;
+    let measure = || async {
+        let before = app.query_count();
+        let (status, body) = app.get(&f.path(""), Some(s)).await;
+        assert_eq!(status, 200);
+        (app.query_count() - before, body["members"].as_array().unwrap().len())
+    };
+    let (small, n) = measure().await;
+    assert_eq!(n, 6);
+    let admin = app.admin().await;
+    for i in 0..44 {
+        let (status, org) = app
+            .post_json("/api/v1/organizations", Some(&admin), &tests::org_body(&format!("东莞市成员企业{i}"), OrgKind::Enterprise))
+            .await;
+        assert_eq!(status, 201);
+        let (status, _) = app.post_json(&f.path("/members"), Some(s), &json!({"organization_id": org["id"]})).await;
+        assert_eq!(status, 200);
+    }
+    let (large, n) = measure().await;
+    assert_eq!(n, 50);
+    assert_eq!(small, large, "statements per detail request must not grow with members");
+    assert!(large <= 10, "{large} statements for one detail");
+    eprintln!("GET /alliances/{{id}}: {large} statements (6 and 50 members)");
+}

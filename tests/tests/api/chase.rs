@@ -1,0 +1,234 @@
+//! The report chase (issue 5, acceptance 1, 2, 5): a day-by-day walk from
+//! 1 June to 15 September 2026 with the jobs running each day.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use entities::OrgKind;
+use serde_json::json;
+use tests::{Session, TestApp, alliances::form_body, spawn_app};
+
+struct Member {
+    session: Session,
+    org_id: String,
+    email: String,
+}
+
+async fn member(app: &TestApp, kind: OrgKind, email: &str) -> Member {
+    let org = app.create_org(kind).await;
+    let org_id = org["id"].as_str().unwrap().to_string();
+    let admin = app.admin().await;
+    let username = email.split('@').next().unwrap().to_string();
+    let (status, body) = app
+        .post_json(
+            "/api/v1/users",
+            Some(&admin),
+            &json!({"username": username, "display_name": format!("{username}联系人"), "email": email, "role": "org_user", "organization_id": org_id, "password": tests::USER_PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    Member { session: app.login_as(&username, tests::USER_PASSWORD).await, org_id, email: email.to_string() }
+}
+
+/// An alliance of the initiator and 3 members, registered on 10 March 2026.
+async fn registered_in_march(app: &TestApp) -> Vec<Member> {
+    app.set_now("2026-03-10T10:00:00+08:00").await;
+    let parties = vec![
+        member(app, OrgKind::TechnicalSchool, "initiator@school.example.cn").await,
+        member(app, OrgKind::Enterprise, "leader@lead.example.cn").await,
+        member(app, OrgKind::Enterprise, "enterprise@ent.example.cn").await,
+        member(app, OrgKind::ResearchInstitute, "research@institute.example.cn").await,
+    ];
+    let s = &parties[0].session;
+    let docs = [app.upload_pdf(s, "a.pdf").await, app.upload_pdf(s, "c.pdf").await, app.upload_pdf(s, "l.pdf").await];
+    let (status, body) = app
+        .post_json(
+            "/api/v1/alliances",
+            Some(s),
+            &json!({"name": "东莞市模具职业培训联盟", "industry": "模具制造", "lead_organization_id": parties[1].org_id,
+                "member_organization_ids": [parties[2].org_id, parties[3].org_id],
+                "agreement_document_id": docs[0], "charter_document_id": docs[1], "licence_document_id": docs[2], "report_text": "报告"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let id = body["id"].as_str().unwrap();
+    for p in &parties {
+        assert_eq!(
+            app.put_json(&format!("/api/v1/alliances/{id}/members/{}/form", p.org_id), Some(&p.session), &form_body(50)).await.0,
+            200
+        );
+        assert_eq!(app.post_json(&format!("/api/v1/alliances/{id}/charter/sign"), Some(&p.session), &json!({})).await.0, 200);
+    }
+    assert_eq!(app.post_json(&format!("/api/v1/alliances/{id}/submit"), Some(s), &json!({})).await.0, 200);
+    let admin = app.admin().await;
+    let (status, _) = app
+        .post_json("/api/v1/users", Some(&admin), &json!({"username": "chase.staff", "display_name": "督办科员", "email": "staff@bureau.example.cn", "role": "bureau_staff", "password": tests::USER_PASSWORD}))
+        .await;
+    assert_eq!(status, 201);
+    let staff = app.login_as("chase.staff", tests::USER_PASSWORD).await;
+    let (status, body) = app.post_json(&format!("/api/v1/alliances/{id}/register"), Some(&staff), &json!({})).await;
+    assert_eq!((status, body["registered_on"].as_str()), (200, Some("2026-03-10")), "{body}");
+    parties
+}
+
+fn template_of(subject: &str) -> &'static str {
+    if subject.starts_with("【逾期30天】") {
+        "report_overdue_bureau"
+    } else if subject.contains("请填报") {
+        "report_rows_reminder"
+    } else if subject.contains("报送提醒") {
+        "report_reminder"
+    } else {
+        "other"
+    }
+}
+
+/// Walks the days, running the chase twice and the delivery once each day at
+/// 09:00; answers (day, recipient, template) for every message the sink got.
+async fn walk(app: &TestApp, from: NaiveDate, to: NaiveDate) -> Vec<(String, String, String)> {
+    let mut got = Vec::new();
+    let mut day = from;
+    while day <= to {
+        app.set_now(&format!("{day}T09:00:00+08:00")).await;
+        let before = app.smtp.messages().len();
+        for job in ["report_chase", "report_chase", "mail_delivery"] {
+            let run = app.run_job(job).await;
+            assert_eq!((run.outcome, run.failed), (entities::models::job_run::Outcome::Succeeded, 0), "{day} {job}: {run:?}");
+        }
+        for m in &app.smtp.messages()[before..] {
+            let parsed = m.parsed().unwrap();
+            let subject = parsed.subject().unwrap_or_default().to_string();
+            assert!(parsed.body_text(0).is_some_and(|b| b.contains("东莞市")), "Chinese body");
+            for to in &m.to {
+                got.push((day.to_string(), to.clone(), template_of(&subject).to_string()));
+            }
+        }
+        day = day.succ_opt().unwrap();
+    }
+    got
+}
+
+#[tokio::test]
+async fn the_chase_sends_exactly_the_scheduled_reminders_on_working_days_once() {
+    let app = spawn_app().await;
+    let parties = registered_in_march(&app).await;
+    let d = |m: u32, day: u32| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+    let got = walk(&app, d(6, 1), d(9, 15)).await;
+
+    // Member rows due Wed 15 July; the alliance report due Fri 31 July;
+    // the bureau is told on the first working day 30 days after (Sun 30 Aug → Mon 31 Aug).
+    let rows =
+        ["06-15", "07-01", "07-08", "07-14", "07-15", "07-16", "07-22", "07-29", "08-05", "08-12", "08-19", "08-26", "09-02", "09-09"];
+    let report = ["07-01", "07-17", "07-24", "07-30", "07-31", "08-03", "08-07", "08-14", "08-21", "08-28", "09-04", "09-11"];
+    let mut want = Vec::new();
+    for day in rows {
+        for p in &parties {
+            want.push((format!("2026-{day}"), p.email.clone(), "report_rows_reminder".to_string()));
+        }
+    }
+    for day in report {
+        want.push((format!("2026-{day}"), parties[0].email.clone(), "report_reminder".to_string()));
+    }
+    want.push(("2026-08-31".into(), "staff@bureau.example.cn".into(), "report_overdue_bureau".into()));
+    let mut got_sorted = got.clone();
+    got_sorted.sort();
+    want.sort();
+    assert_eq!(got_sorted, want, "exactly the scheduled reminders, each once");
+
+    // Nothing on weekends or the Dragon Boat holiday (19–21 June).
+    for (day, _, _) in &got {
+        let date: NaiveDate = day.parse().unwrap();
+        assert!(!["2026-06-19", "2026-06-20", "2026-06-21"].contains(&day.as_str()));
+        assert!(chrono::Datelike::weekday(&date).number_from_monday() <= 5, "{day} is a weekend");
+    }
+    // Each message arrived once: no two identical (day, recipient, template).
+    let mut counts: BTreeMap<&(String, String, String), usize> = BTreeMap::new();
+    for g in &got {
+        *counts.entry(g).or_default() += 1;
+    }
+    assert!(counts.values().all(|n| *n == 1));
+
+    // Every email also left an in-app notification for its recipient.
+    let (_, notes) = app.get("/api/v1/notifications?limit=200", Some(&app.login_as("initiator", tests::USER_PASSWORD).await)).await;
+    let reminders =
+        notes["items"].as_array().unwrap().iter().filter(|n| n["kind"].as_str().is_some_and(|k| k.starts_with("report_"))).count();
+    assert_eq!(reminders, rows.len() + report.len());
+
+    // Acceptance 2: the same walk again sends nothing extra.
+    let again = walk(&app, d(6, 1), d(9, 15)).await;
+    assert!(again.is_empty(), "re-running the walk sent {} more", again.len());
+}
+
+/// The `api` binary next to this test executable (built by `cargo test --workspace`).
+fn api_binary() -> Option<std::path::PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let bin = exe.parent()?.parent()?.join(format!("api{}", std::env::consts::EXE_SUFFIX));
+    bin.exists().then_some(bin)
+}
+
+/// Acceptance 5: `jobs run report_chase --at …` from the CLI does what the scheduled run does.
+#[tokio::test]
+async fn the_cli_run_at_a_given_time_does_what_the_scheduled_run_does() {
+    let Some(bin) = api_binary() else {
+        eprintln!("api binary not built (run `cargo test --workspace`); CLI chase test skipped");
+        return;
+    };
+    let app = spawn_app().await;
+    registered_in_march(&app).await;
+    let twin = spawn_app().await;
+    registered_in_march(&twin).await;
+    // On Wed 15 July the rows are due (4 reminders); the report's current stage is d-30 (fired 1 July, not yet sent).
+    twin.set_now("2026-07-15T09:00:00+08:00").await;
+    let scheduled = twin.run_job("report_chase").await;
+    assert_eq!(scheduled.acted, 5, "{scheduled:?}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(bin)
+        .args(["jobs", "run", "report_chase", "--at", "2026-07-15T09:00:00+08:00"])
+        .current_dir(dir.path())
+        .env("DATABASE_URL", &app.settings.database_url)
+        .env("REGISTRY_MAIL__TRANSPORT", "file")
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("acted 5"), "{stdout}");
+    // The same reminders are now in the outbox: an in-process run at that time has nothing left to do.
+    app.set_now("2026-07-15T09:00:00+08:00").await;
+    assert_eq!(app.run_job("report_chase").await.acted, 0);
+    assert_eq!(tests::db::snapshot(&app.db).await.iter().find(|(k, _)| k == "outbox.rows").map(|(_, v)| *v), Some(5));
+}
+
+/// The weekly digest lists reports due within 14 days and overdue ones.
+#[tokio::test]
+async fn the_weekly_digest_lists_reports_due_soon_and_overdue() {
+    let app = spawn_app().await;
+    registered_in_march(&app).await;
+    let digest_on = |day: &'static str| {
+        let app = &app;
+        async move {
+            app.set_now(&format!("{day}T09:00:00+08:00")).await;
+            let before = app.smtp.messages().len();
+            app.run_job("weekly_digest").await;
+            app.run_job("mail_delivery").await;
+            app.smtp.messages()[before..]
+                .iter()
+                .filter(|m| m.to.iter().any(|t| t == "staff@bureau.example.cn"))
+                .map(|m| m.parsed().unwrap().body_text(0).unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    // Monday 20 July: the report is due on 31 July, in 11 days.
+    let mails = digest_on("2026-07-20").await;
+    assert_eq!(mails.len(), 1);
+    assert!(
+        mails[0].contains("14天内到期的联盟半年度报送")
+            && mails[0].contains("东莞市模具职业培训联盟（2026年上半年度，截止2026-07-31，还有11天）"),
+        "{}",
+        mails[0]
+    );
+    // Monday 3 August: 3 days overdue.
+    let mails = digest_on("2026-08-03").await;
+    assert!(mails[0].contains("逾期未报送的联盟半年度报送") && mails[0].contains("已逾期3天"), "{}", mails[0]);
+}
