@@ -139,3 +139,48 @@ async fn the_bureau_list_pages_and_filters_in_sql_and_agrees_with_each_report() 
     let (_, industry) = app.get("/api/v1/reports?period=2025H2&industry=智能装备制造&limit=200", Some(&staff)).await;
     assert_eq!(industry["items"].as_array().unwrap().len(), 3);
 }
+
+/// No N+1: a report, its export and the bureau's list cost the same number
+/// of statements whatever the number of members and alliances.
+#[tokio::test]
+async fn report_reads_cost_a_fixed_number_of_queries() {
+    let app = spawn_app().await;
+    let (f, staff) = app.registered_alliance().await;
+    app.everyone_fills(&f, "2026H1").await;
+    let s = &f.initiator.session;
+    let count = |path: String, session: tests::Session| {
+        let app = &app;
+        async move {
+            let before = app.query_count();
+            let resp = app.send(app.request(reqwest::Method::GET, &path, Some(&session))).await;
+            assert_eq!(resp.status(), 200, "{path}");
+            let _ = resp.bytes().await;
+            app.query_count() - before
+        }
+    };
+    let detail = report_path(&f, "2026H1", "");
+    let export = report_path(&f, "2026H1", "/export.xlsx");
+    let list = "/api/v1/reports?period=2026H1".to_string();
+    let small = (count(detail.clone(), s.clone()).await, count(export.clone(), s.clone()).await, count(list.clone(), staff.clone()).await);
+
+    let admin = app.admin().await;
+    for i in 0..12 {
+        let (status, org) = app
+            .post_json("/api/v1/organizations", Some(&admin), &tests::org_body(&format!("东莞市新加盟企业{i}"), OrgKind::Enterprise))
+            .await;
+        assert_eq!(status, 201);
+        let (status, body) =
+            app.post_json(&f.path("/members"), Some(s), &json!({"organization_id": org["id"], "effective_date": "2026-06-01"})).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    app.registered_alliance().await;
+    app.registered_alliance().await;
+    let (_, report) = app.get(&detail, Some(s)).await;
+    assert_eq!(report["rows_required"], 18);
+    let (_, listed) = app.get(&list, Some(&staff)).await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 3);
+    let large = (count(detail, s.clone()).await, count(export, s.clone()).await, count(list, staff.clone()).await);
+    assert_eq!(small, large, "statements must not grow with members or alliances");
+    assert!(large.0 <= 12 && large.1 <= 12 && large.2 <= 8, "{large:?}");
+    eprintln!("report detail / export / bureau list: {large:?} statements");
+}
