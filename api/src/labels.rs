@@ -35,6 +35,12 @@ pub fn field_label_zh(field: &str) -> Option<&'static str> {
         "limit" => "每页条数",
         "cursor" => "分页游标",
         "refresh_token" => "刷新令牌",
+        "period" => "报送期",
+        "summary_text" => "年终工作总结",
+        "summary_document_id" => "年终工作总结附件",
+        "comment" => "审核意见",
+        "item" => "退回事项",
+        "reason" => "理由",
         _ => return None,
     })
 }

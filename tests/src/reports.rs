@@ -164,7 +164,7 @@ impl TestApp {
             .put_json(
                 &report_path(f, period, "/summary"),
                 Some(&f.initiator.session),
-                &json!({"text": "2025年度联盟工作总结：开展培训、申报新职业……"}),
+                &json!({"summary_text": "2025年度联盟工作总结：开展培训、申报新职业……"}),
             )
             .await;
         assert_eq!(status, 200, "summary: {body}");

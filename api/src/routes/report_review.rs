@@ -61,8 +61,8 @@ impl ReportReviewApi {
         body: Json<SummaryBody>,
     ) -> ApiResult<Json<ReportDetail>> {
         let period = parse_period(&period.0)?;
-        parse_all! { summary = text("text", &body.0.text, 20_000) }
-        review::save_summary(&state, &auth.0, id.0, period, summary, body.0.document_id).await?;
+        parse_all! { summary = text("summary_text", &body.0.summary_text, 20_000) }
+        review::save_summary(&state, &auth.0, id.0, period, summary, body.0.summary_document_id).await?;
         detail(&state, &auth.0, id.0, period).await
     }
 

@@ -60,7 +60,8 @@ async fn members_see_only_their_rows_others_get_404_and_wrong_roles_403() {
     assert_problem(status, &body, 403, "initiator_only");
     let (status, body) = app.get(&report_path(&f, "2025H2", "/export.csv"), Some(&f.lead.session)).await;
     assert_problem(status, &body, 403, "initiator_only");
-    let (status, body) = app.put_json(&report_path(&f, "2025H2", "/summary"), Some(&f.lead.session), &json!({"text": "总结"})).await;
+    let (status, body) =
+        app.put_json(&report_path(&f, "2025H2", "/summary"), Some(&f.lead.session), &json!({"summary_text": "总结"})).await;
     assert_problem(status, &body, 403, "initiator_only");
     let (status, body) = app.put_json(&lead_row, Some(&staff), &Row::simple(1, 0).body()).await;
     assert_problem(status, &body, 403, "forbidden");
@@ -123,10 +124,13 @@ async fn impossible_numbers_are_refused_naming_the_field_and_nothing_is_written(
     // Incomplete bodies, bad summaries, an empty return and unknown ids are refused too.
     let (status, body) = app.put_json(&path, Some(s), &json!({"basic": ok.body()["basic"]})).await;
     assert_eq!(status, 400, "{body}");
-    let (status, body) = app.put_json(&report_path(&f, "2025H2", "/summary"), Some(&f.initiator.session), &json!({"text": "  "})).await;
+    let (status, body) =
+        app.put_json(&report_path(&f, "2025H2", "/summary"), Some(&f.initiator.session), &json!({"summary_text": "  "})).await;
     assert_problem(status, &body, 422, "validation_failed");
-    assert_eq!(body["errors"][0]["field"], "text");
-    let (status, body) = app.put_json(&report_path(&f, "2025H2", "/summary"), Some(&f.initiator.session), &json!({"text": 2025})).await;
+    assert_eq!(body["errors"][0]["field"], "summary_text");
+    assert_eq!(body["errors"][0]["message"], "年终工作总结：不能为空");
+    let (status, body) =
+        app.put_json(&report_path(&f, "2025H2", "/summary"), Some(&f.initiator.session), &json!({"summary_text": 2025})).await;
     assert_problem(status, &body, 400, "malformed_body");
     let (status, body) = app.post_json(&report_path(&f, "2025H2", "/return"), Some(&staff), &json!({"reasons": []})).await;
     assert_problem(status, &body, 422, "validation_failed");

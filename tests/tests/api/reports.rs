@@ -185,7 +185,8 @@ async fn an_h2_report_needs_the_year_end_summary_and_a_late_one_shows_its_days()
     assert_eq!(snapshot(&app.db).await, before, "a refused submission writes nothing");
 
     // The summary belongs to H2 only.
-    let (status, body) = app.put_json(&report_path(&f, "2026H1", "/summary"), Some(&f.initiator.session), &json!({"text": "总结"})).await;
+    let (status, body) =
+        app.put_json(&report_path(&f, "2026H1", "/summary"), Some(&f.initiator.session), &json!({"summary_text": "总结"})).await;
     assert_problem(status, &body, 422, "validation_failed");
     assert_eq!(body["errors"][0]["field"], "period");
 
@@ -194,7 +195,7 @@ async fn an_h2_report_needs_the_year_end_summary_and_a_late_one_shows_its_days()
         .put_json(
             &report_path(&f, "2025H2", "/summary"),
             Some(&f.initiator.session),
-            &json!({"text": "2025年度工作总结", "document_id": doc}),
+            &json!({"summary_text": "2025年度工作总结", "summary_document_id": doc}),
         )
         .await;
     assert_eq!((status, body["summary_document_id"].as_str()), (200, Some(doc.as_str())), "{body}");

@@ -565,9 +565,9 @@ pub struct OwedPeriodPage {
 /// 年终工作总结 (H2).
 #[derive(Object)]
 pub struct SummaryBody {
-    pub text: Str,
+    pub summary_text: Str,
     /// An uploaded document of the initiator's organisation.
-    pub document_id: Option<Uuid>,
+    pub summary_document_id: Option<Uuid>,
 }
 
 #[derive(Object)]

@@ -71,7 +71,7 @@ pub async fn save_summary(
             "The year-end summary belongs to the second half (H2)",
         ));
     }
-    check_document(&txn, caller, "document_id", document_id).await?;
+    check_document(&txn, caller, "summary_document_id", document_id).await?;
     let before = editable_report(&txn, &ctx, now).await?;
     let m = report::ActiveModel {
         summary_text: Set(Some(text)),
