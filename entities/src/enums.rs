@@ -102,6 +102,34 @@ impl OrgKind {
     }
 }
 
+/// How a review round of a filing or a report ended (stored as text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum RoundOutcome {
+    /// 退回修改
+    #[sea_orm(string_value = "returned")]
+    Returned,
+    /// 予以备案 (alliance filings)
+    #[sea_orm(string_value = "registered")]
+    Registered,
+    /// 审核通过 (half-year reports)
+    #[sea_orm(string_value = "accepted")]
+    Accepted,
+}
+
+impl RoundOutcome {
+    /// The stored and API code, e.g. `returned`.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Returned => "returned",
+            Self::Registered => "registered",
+            Self::Accepted => "accepted",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,4 +22,4 @@ pub mod report;
 pub mod sanction;
 pub mod values;
 
-pub use enums::{OrgKind, Role};
+pub use enums::{OrgKind, Role, RoundOutcome};

@@ -5,16 +5,10 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::util::{fk, index};
+use crate::util::{fk, index, unique};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn unique(table: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
-    let mut stmt = index(table, cols);
-    stmt.name(format!("ux_{table}_{}", cols.join("_"))).unique();
-    stmt
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

@@ -3,16 +3,10 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::util::{fk, index};
+use crate::util::{fk, index, unique};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn unique(table: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
-    let mut stmt = index(table, cols);
-    stmt.name(format!("ux_{table}_{}", cols.join("_"))).unique();
-    stmt
-}
 
 /// The count columns of 附件2 then 附件3.
 const COUNTS: [&str; 23] = [

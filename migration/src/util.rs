@@ -13,6 +13,13 @@ pub fn fk(table: &'static str, from_col: &'static str, to_table: &'static str, t
         .to_owned()
 }
 
+/// A unique index named `ux_<table>_<cols>`.
+pub fn unique(table: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
+    let mut stmt = index(table, cols);
+    stmt.name(format!("ux_{table}_{}", cols.join("_"))).unique();
+    stmt
+}
+
 /// A plain index named `ix_<table>_<cols>`.
 pub fn index(table: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
     let mut stmt = Index::create();

@@ -258,7 +258,7 @@ pub fn detail(v: AllianceView, access: Access, today: NaiveDate) -> AllianceDeta
             round: r.round,
             submitted_at: r.submitted_at,
             decided_at: r.decided_at,
-            outcome: r.outcome.clone(),
+            outcome: r.outcome.map(|o| o.code().to_string()),
             reasons: r
                 .reasons
                 .as_ref()

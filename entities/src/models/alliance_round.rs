@@ -15,7 +15,7 @@ pub struct Model {
     pub decided_at: Option<DateTimeUtc>,
     pub decided_by: Option<Uuid>,
     /// `returned` or `registered`.
-    pub outcome: Option<String>,
+    pub outcome: Option<crate::enums::RoundOutcome>,
     /// `[{item, reason}]` when returned.
     pub reasons: Option<Json>,
 }

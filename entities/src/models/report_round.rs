@@ -17,7 +17,7 @@ pub struct Model {
     pub decided_at: Option<DateTimeUtc>,
     pub decided_by: Option<Uuid>,
     /// `returned` or `accepted`.
-    pub outcome: Option<String>,
+    pub outcome: Option<crate::enums::RoundOutcome>,
     /// `[{item, reason}]` when returned.
     pub reasons: Option<Json>,
     #[sea_orm(column_type = "Text", nullable)]

@@ -418,7 +418,7 @@ impl From<&report_round::Model> for ReportRoundDto {
             submitted_at: r.submitted_at,
             days_after_due: r.days_after_due,
             decided_at: r.decided_at,
-            outcome: r.outcome.clone(),
+            outcome: r.outcome.map(|o| o.code().to_string()),
             reasons,
             comment: r.comment.clone(),
         }

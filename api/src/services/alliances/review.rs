@@ -134,7 +134,7 @@ pub async fn return_filing(state: &AppState, caller: &Caller, id: Uuid, reasons:
         id: Set(round.id),
         decided_at: Set(Some(now)),
         decided_by: Set(Some(caller.user_id)),
-        outcome: Set(Some("returned".into())),
+        outcome: Set(Some(entities::RoundOutcome::Returned)),
         reasons: Set(Some(json!(reasons))),
         ..Default::default()
     }
@@ -202,7 +202,7 @@ pub async fn register(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<
         id: Set(round.id),
         decided_at: Set(Some(now)),
         decided_by: Set(Some(caller.user_id)),
-        outcome: Set(Some("registered".into())),
+        outcome: Set(Some(entities::RoundOutcome::Registered)),
         ..Default::default()
     }
     .update(&txn)

@@ -5,6 +5,7 @@
 //! round is kept. Each step is one transaction with its audit row.
 
 use entities::{
+    RoundOutcome,
     models::{report, report_round},
     report::{Period, ReportAction, ReportStatus, ReportTransitionError, late_days, transition},
 };
@@ -256,26 +257,26 @@ pub async fn decide(state: &AppState, caller: &Caller, alliance_id: Uuid, period
     };
     let after = save_versioned(&txn, m, &before).await?;
     let (outcome, reasons, comment, summary) = match decision {
-        Decision::Accept { comment } => ("accepted", None, comment.clone(), comment.unwrap_or_default()),
+        Decision::Accept { comment } => (RoundOutcome::Accepted, None, comment.clone(), comment.unwrap_or_default()),
         Decision::Return { reasons } => {
             let summary = reasons.iter().map(|r| format!("{}：{}", r.item, r.reason)).collect::<Vec<_>>().join("；");
-            ("returned", Some(json!(reasons)), None, summary)
+            (RoundOutcome::Returned, Some(json!(reasons)), None, summary)
         }
     };
     report_round::ActiveModel {
         id: Set(round.id),
         decided_at: Set(Some(now)),
         decided_by: Set(Some(caller.user_id)),
-        outcome: Set(Some(outcome.into())),
+        outcome: Set(Some(outcome)),
         reasons: Set(reasons),
         comment: Set(comment),
         ..Default::default()
     }
     .update(&txn)
     .await?;
-    let action = format!("report.{outcome}");
+    let action = format!("report.{}", outcome.code());
     audit::record(&txn, Actor(Some(caller)), now, Entry::new(&action, "report", after.id).before(&before).after(&after)).await?;
-    let verb = if outcome == "accepted" { "已审核通过" } else { "被退回修改" };
+    let verb = if outcome == RoundOutcome::Accepted { "已审核通过" } else { "被退回修改" };
     notices::notify_initiator_and_bureau(
         &txn,
         ctx.alliance.initiator_org_id,
