@@ -120,4 +120,40 @@ mod tests {
         assert!(r.text.contains("投递失败的邮件（2）") && r.text.contains("- 乙"), "{}", r.text);
         assert!(r.html.contains("<li>甲</li>"), "{}", r.html);
     }
+
+    #[test]
+    fn a_member_of_several_alliances_gets_one_reminder_listing_them() {
+        let base = json!({
+            "recipient_name": "王五", "organization_name": "东莞市甲公司", "period": "2026年上半年度",
+            "deadline": "2026-07-15", "when": "今天是截止日期", "overdue": false, "link": "https://r.example/api/v1/alliances",
+        });
+        let mut one = base.clone();
+        one["alliances"] = json!([{"name": "模具联盟", "link": "https://r.example/a1"}]);
+        let r = render("report_rows_reminder", &one).unwrap();
+        assert!(r.text.contains("是“模具联盟”的成员单位"), "{}", r.text);
+        let mut two = base;
+        two["alliances"] =
+            json!([{"name": "模具联盟", "link": "https://r.example/a1"}, {"name": "电子联盟", "link": "https://r.example/a2"}]);
+        let r = render("report_rows_reminder", &two).unwrap();
+        assert!(r.text.contains("以下2个职业培训联盟") && r.text.contains("- 电子联盟：https://r.example/a2"), "{}", r.text);
+        assert!(r.html.contains("<li><a href=\"https:&#x2f;&#x2f;r.example&#x2f;a1\">模具联盟</a></li>"), "{}", r.html);
+    }
+
+    #[test]
+    fn the_bureau_message_counts_what_it_does_not_list() {
+        let vars = json!({
+            "recipient_name": "李四", "period": "2026年上半年度", "deadline": "2026-07-31", "days_overdue": 31,
+            "total": 52, "more": 50, "link": "https://r.example/api/v1/reports?period=2026H1&status=overdue",
+            "reports": [{"name": "模具联盟", "missing_rows": 2, "link": "https://r.example/a1"}, {"name": "电子联盟", "missing_rows": 0, "link": "https://r.example/a2"}],
+        });
+        let r = render("report_overdue_bureau", &vars).unwrap();
+        assert_eq!(r.subject, "【逾期30天】52个联盟2026年上半年度报送已逾期31天");
+        assert!(r.text.contains("以下52个联盟仍未提交") && r.text.contains("另有50个联盟"), "{}", r.text);
+        let one = json!({
+            "recipient_name": "李四", "period": "2026年上半年度", "deadline": "2026-07-31", "days_overdue": 31,
+            "total": 1, "more": 0, "link": "https://r.example/a1",
+            "reports": [{"name": "模具联盟", "missing_rows": 2, "link": "https://r.example/a1"}],
+        });
+        assert_eq!(render("report_overdue_bureau", &one).unwrap().subject, "【逾期30天】“模具联盟”2026年上半年度报送已逾期31天");
+    }
 }

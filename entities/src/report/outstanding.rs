@@ -78,22 +78,48 @@ fn unsubmitted() -> Cond {
     Cond::any().add(Expr::col(("r", "id")).is_null()).add(Expr::col(("r", "status")).is_in(open))
 }
 
-/// What is outstanding for `period` on `today`, alliances in id order.
-///
-/// # Errors
-/// Database errors.
-pub async fn outstanding(db: &impl ConnectionTrait, period: Period, deadlines: Deadlines, today: NaiveDate) -> Result<Outstanding, DbErr> {
-    let end = period.end();
-    let missing = Query::select()
-        .expr_as(Expr::col(("a", "id")), "alliance_id")
-        .expr_as(Expr::col(("a", "initiator_org_id")), "initiator_org_id")
-        .expr_as(Expr::col(("m", "organization_id")), "organization_id")
+/// Whose outstanding items a query looks at.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    All,
+    /// Rows of these member units only.
+    Members(&'a [Uuid]),
+    /// Alliances these organisations initiated only.
+    Initiators(&'a [Uuid]),
+}
+
+/// Largest `IN (…)` list sent at once (SQLite allows 32,766 parameters).
+const CHUNK: usize = 5000;
+
+impl Scope<'_> {
+    /// The scope split into pieces small enough for one statement each.
+    fn pieces(self) -> Vec<Self> {
+        match self {
+            Self::All => vec![Self::All],
+            Self::Members(ids) => ids.chunks(CHUNK).map(Self::Members).collect(),
+            Self::Initiators(ids) => ids.chunks(CHUNK).map(Self::Initiators).collect(),
+        }
+    }
+
+    fn condition(self) -> Cond {
+        match self {
+            Self::All => Cond::all(),
+            Self::Members(ids) => Cond::all().add(Expr::col(("m", "organization_id")).is_in(ids.iter().copied())),
+            Self::Initiators(ids) => Cond::all().add(Expr::col(("a", "initiator_org_id")).is_in(ids.iter().copied())),
+        }
+    }
+}
+
+/// Member units (as of the period's end) of alliances owing `period` whose
+/// row of the unsubmitted report is missing: joins and filters, no columns.
+fn missing_query(period: Period, scope: Scope<'_>) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
         .from_as("alliances", "a")
         .join_as(
             JoinType::InnerJoin,
             "alliance_members",
             "m",
-            Cond::all().add(Expr::col(("m", "alliance_id")).equals(("a", "id"))).add(sql::member_on(end)),
+            Cond::all().add(Expr::col(("m", "alliance_id")).equals(("a", "id"))).add(sql::member_on(period.end())),
         )
         .join_as(JoinType::LeftJoin, "reports", "r", sql::report_join(period))
         .join_as(
@@ -107,53 +133,142 @@ pub async fn outstanding(db: &impl ConnectionTrait, period: Period, deadlines: D
         .cond_where(sql::owes(period))
         .cond_where(unsubmitted())
         .and_where(Expr::col(("rr", "id")).is_null())
-        .order_by(("a", "id"), sea_orm::Order::Asc)
-        .order_by(("m", "organization_id"), sea_orm::Order::Asc)
-        .to_owned();
-    let mut missing_rows = Vec::new();
-    for row in db.query_all(&missing).await? {
-        missing_rows.push(MissingRow {
-            alliance_id: row.try_get("", "alliance_id")?,
-            initiator_org_id: row.try_get("", "initiator_org_id")?,
-            organization_id: row.try_get("", "organization_id")?,
-        });
+        .cond_where(scope.condition())
+        .to_owned()
+}
+
+/// The missing rows of `period` within `scope`, by alliance then organisation.
+///
+/// # Errors
+/// Database errors.
+pub async fn missing_rows(db: &impl ConnectionTrait, period: Period, scope: Scope<'_>) -> Result<Vec<MissingRow>, DbErr> {
+    let mut out = Vec::new();
+    for piece in scope.pieces() {
+        let q = missing_query(period, piece)
+            .expr_as(Expr::col(("a", "id")), "alliance_id")
+            .expr_as(Expr::col(("a", "initiator_org_id")), "initiator_org_id")
+            .expr_as(Expr::col(("m", "organization_id")), "organization_id")
+            .to_owned();
+        for row in db.query_all(&q).await? {
+            out.push(MissingRow {
+                alliance_id: row.try_get("", "alliance_id")?,
+                initiator_org_id: row.try_get("", "initiator_org_id")?,
+                organization_id: row.try_get("", "organization_id")?,
+            });
+        }
     }
-    let mut per_alliance: HashMap<Uuid, usize> = HashMap::new();
-    for m in &missing_rows {
-        *per_alliance.entry(m.alliance_id).or_default() += 1;
+    out.sort_unstable_by_key(|m| (m.alliance_id, m.organization_id));
+    Ok(out)
+}
+
+/// Who owes something of `period`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owing {
+    /// Member units with a missing row.
+    Rows,
+    /// Initiators of an unsubmitted report.
+    Report,
+}
+
+/// The organisations that owe `what` of `period`, each once (`DISTINCT` in
+/// the database: the answer is one id per organisation, not per row).
+///
+/// # Errors
+/// Database errors.
+pub async fn owing_organizations(db: &impl ConnectionTrait, period: Period, what: Owing) -> Result<Vec<Uuid>, DbErr> {
+    let q = match what {
+        Owing::Rows => missing_query(period, Scope::All).distinct().expr_as(Expr::col(("m", "organization_id")), "id").to_owned(),
+        Owing::Report => open_query(period, Scope::All).distinct().expr_as(Expr::col(("a", "initiator_org_id")), "id").to_owned(),
+    };
+    let mut ids = Vec::new();
+    for row in db.query_all(&q).await? {
+        ids.push(row.try_get("", "id")?);
     }
-    let open = Query::select()
-        .expr_as(Expr::col(("a", "id")), "alliance_id")
-        .expr_as(Expr::col(("a", "initiator_org_id")), "initiator_org_id")
-        .expr_as(sql::standing(today > deadlines.report.due), "standing")
+    ids.sort_unstable();
+    Ok(ids)
+}
+
+/// Alliances owing `period` whose report is not submitted.
+fn open_query(period: Period, scope: Scope<'_>) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
         .from_as("alliances", "a")
         .join_as(JoinType::LeftJoin, "reports", "r", sql::report_join(period))
         .cond_where(sql::owes(period))
         .cond_where(unsubmitted())
-        .order_by(("a", "id"), sea_orm::Order::Asc)
-        .to_owned();
-    let mut open_reports = Vec::new();
-    for row in db.query_all(&open).await? {
-        let alliance_id: Uuid = row.try_get("", "alliance_id")?;
-        let code: String = row.try_get("", "standing")?;
-        open_reports.push(OpenReport {
-            alliance_id,
-            initiator_org_id: row.try_get("", "initiator_org_id")?,
-            standing: Standing::from_code(&code).ok_or_else(|| DbErr::Type(format!("standing {code}")))?,
-            missing_rows: per_alliance.get(&alliance_id).copied().unwrap_or(0),
-        });
-    }
-    Ok(Outstanding { period, deadlines, missing_rows, open_reports })
+        .cond_where(scope.condition())
+        .to_owned()
 }
 
-/// [`outstanding`] for every period some alliance owes on `today`, oldest
-/// first (periods with nothing outstanding are left out). Due dates come
-/// from `rules` and the calendar in the database (a year not entered gives
-/// provisional dates, see [`super::Deadline`]).
+/// Missing rows per alliance, counted in the database.
+async fn missing_counts(db: &impl ConnectionTrait, period: Period, scope: Scope<'_>) -> Result<HashMap<Uuid, usize>, DbErr> {
+    let mut out = HashMap::new();
+    for piece in scope.pieces() {
+        let q = missing_query(period, piece)
+            .expr_as(Expr::col(("a", "id")), "alliance_id")
+            .expr_as(Func::count(Expr::col(("m", "organization_id"))), "missing")
+            .group_by_col(("a", "id"))
+            .to_owned();
+        for row in db.query_all(&q).await? {
+            let n: i64 = row.try_get("", "missing")?;
+            out.insert(row.try_get("", "alliance_id")?, usize::try_from(n).unwrap_or(0));
+        }
+    }
+    Ok(out)
+}
+
+/// The unsubmitted reports of `period` (report due on `report_due`) within `scope` (a [`Scope::Members`]
+/// scope is read as "all"), by alliance, with their missing-row counts.
 ///
 /// # Errors
 /// Database errors.
-pub async fn outstanding_on(db: &impl ConnectionTrait, rules: DueRules, today: NaiveDate) -> Result<Vec<Outstanding>, DbErr> {
+pub async fn open_reports(
+    db: &impl ConnectionTrait,
+    period: Period,
+    report_due: NaiveDate,
+    today: NaiveDate,
+    scope: Scope<'_>,
+) -> Result<Vec<OpenReport>, DbErr> {
+    let scope = if matches!(scope, Scope::Members(_)) { Scope::All } else { scope };
+    let counts = missing_counts(db, period, scope).await?;
+    let mut out = Vec::new();
+    for piece in scope.pieces() {
+        let q = open_query(period, piece)
+            .expr_as(Expr::col(("a", "id")), "alliance_id")
+            .expr_as(Expr::col(("a", "initiator_org_id")), "initiator_org_id")
+            .expr_as(sql::standing(today > report_due), "standing")
+            .to_owned();
+        for row in db.query_all(&q).await? {
+            let alliance_id: Uuid = row.try_get("", "alliance_id")?;
+            let code: String = row.try_get("", "standing")?;
+            out.push(OpenReport {
+                alliance_id,
+                initiator_org_id: row.try_get("", "initiator_org_id")?,
+                standing: Standing::from_code(&code).ok_or_else(|| DbErr::Type(format!("standing {code}")))?,
+                missing_rows: counts.get(&alliance_id).copied().unwrap_or(0),
+            });
+        }
+    }
+    out.sort_unstable_by_key(|r| r.alliance_id);
+    Ok(out)
+}
+
+/// What is outstanding for `period` on `today`, alliances in id order.
+///
+/// # Errors
+/// Database errors.
+pub async fn outstanding(db: &impl ConnectionTrait, period: Period, deadlines: Deadlines, today: NaiveDate) -> Result<Outstanding, DbErr> {
+    let missing_rows = missing_rows(db, period, Scope::All).await?;
+    let open_reports = open_reports(db, period, deadlines.report.due, today, Scope::All).await?;
+    Ok(Outstanding { period, deadlines, missing_rows, open_reports })
+}
+
+/// The periods some alliance owes on `today`, oldest first, with their due
+/// dates from `rules` and the calendar in the database (a year not entered
+/// gives provisional dates, see [`super::Deadline`]).
+///
+/// # Errors
+/// Database errors.
+pub async fn owed_periods_on(db: &impl ConnectionTrait, rules: DueRules, today: NaiveDate) -> Result<Vec<(Period, Deadlines)>, DbErr> {
     let first = Query::select()
         .expr_as(Func::min(Expr::col("registered_on")), "first")
         .from("alliances")
@@ -168,9 +283,18 @@ pub async fn outstanding_on(db: &impl ConnectionTrait, rules: DueRules, today: N
     let Some(first) = first else { return Ok(Vec::new()) };
     // Due dates fall in the period's year or the next.
     let calendar = load_calendar(db, first.year(), today.year() + 1).await?;
+    Ok(owed_periods(first, today).into_iter().map(|p| (p, p.deadlines(rules, &calendar))).collect())
+}
+
+/// [`outstanding`] for every period some alliance owes on `today`, oldest
+/// first (periods with nothing outstanding are left out).
+///
+/// # Errors
+/// Database errors.
+pub async fn outstanding_on(db: &impl ConnectionTrait, rules: DueRules, today: NaiveDate) -> Result<Vec<Outstanding>, DbErr> {
     let mut out = Vec::new();
-    for period in owed_periods(first, today) {
-        let o = outstanding(db, period, period.deadlines(rules, &calendar), today).await?;
+    for (period, deadlines) in owed_periods_on(db, rules, today).await? {
+        let o = outstanding(db, period, deadlines, today).await?;
         if !o.missing_rows.is_empty() || !o.open_reports.is_empty() {
             out.push(o);
         }

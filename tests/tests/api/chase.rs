@@ -39,20 +39,33 @@ async fn registered_in_march(app: &TestApp) -> Vec<Member> {
         member(app, OrgKind::Enterprise, "enterprise@ent.example.cn").await,
         member(app, OrgKind::ResearchInstitute, "research@institute.example.cn").await,
     ];
+    let admin = app.admin().await;
+    let (status, _) = app
+        .post_json("/api/v1/users", Some(&admin), &json!({"username": "chase.staff", "display_name": "督办科员", "email": "staff@bureau.example.cn", "role": "bureau_staff", "password": tests::USER_PASSWORD}))
+        .await;
+    assert_eq!(status, 201);
+    register(app, "东莞市模具职业培训联盟", &parties.iter().collect::<Vec<_>>()).await;
+    parties
+}
+
+/// Files and registers an alliance of `parties` (initiator, lead, members…),
+/// filing forms and signatures through the API; answers its id.
+async fn register(app: &TestApp, name: &str, parties: &[&Member]) -> String {
     let s = &parties[0].session;
     let docs = [app.upload_pdf(s, "a.pdf").await, app.upload_pdf(s, "c.pdf").await, app.upload_pdf(s, "l.pdf").await];
+    let members: Vec<&str> = parties[2..].iter().map(|p| p.org_id.as_str()).collect();
     let (status, body) = app
         .post_json(
             "/api/v1/alliances",
             Some(s),
-            &json!({"name": "东莞市模具职业培训联盟", "industry": "模具制造", "lead_organization_id": parties[1].org_id,
-                "member_organization_ids": [parties[2].org_id, parties[3].org_id],
+            &json!({"name": name, "industry": "模具制造", "lead_organization_id": parties[1].org_id,
+                "member_organization_ids": members,
                 "agreement_document_id": docs[0], "charter_document_id": docs[1], "licence_document_id": docs[2], "report_text": "报告"}),
         )
         .await;
     assert_eq!(status, 201, "{body}");
-    let id = body["id"].as_str().unwrap();
-    for p in &parties {
+    let id = body["id"].as_str().unwrap().to_string();
+    for p in parties {
         assert_eq!(
             app.put_json(&format!("/api/v1/alliances/{id}/members/{}/form", p.org_id), Some(&p.session), &form_body(50)).await.0,
             200
@@ -60,15 +73,10 @@ async fn registered_in_march(app: &TestApp) -> Vec<Member> {
         assert_eq!(app.post_json(&format!("/api/v1/alliances/{id}/charter/sign"), Some(&p.session), &json!({})).await.0, 200);
     }
     assert_eq!(app.post_json(&format!("/api/v1/alliances/{id}/submit"), Some(s), &json!({})).await.0, 200);
-    let admin = app.admin().await;
-    let (status, _) = app
-        .post_json("/api/v1/users", Some(&admin), &json!({"username": "chase.staff", "display_name": "督办科员", "email": "staff@bureau.example.cn", "role": "bureau_staff", "password": tests::USER_PASSWORD}))
-        .await;
-    assert_eq!(status, 201);
     let staff = app.login_as("chase.staff", tests::USER_PASSWORD).await;
     let (status, body) = app.post_json(&format!("/api/v1/alliances/{id}/register"), Some(&staff), &json!({})).await;
     assert_eq!((status, body["registered_on"].as_str()), (200, Some("2026-03-10")), "{body}");
-    parties
+    id
 }
 
 fn template_of(subject: &str) -> &'static str {
@@ -231,4 +239,48 @@ async fn the_weekly_digest_lists_reports_due_soon_and_overdue() {
     // Monday 3 August: 3 days overdue.
     let mails = digest_on("2026-08-03").await;
     assert!(mails[0].contains("逾期未报送的联盟半年度报送") && mails[0].contains("已逾期3天"), "{}", mails[0]);
+}
+
+/// A member unit of two alliances gets one reminder per stage listing both;
+/// the bureau gets one message for all reports 30 days overdue.
+#[tokio::test]
+async fn one_reminder_per_recipient_lists_every_alliance_it_concerns() {
+    let app = spawn_app().await;
+    let first = registered_in_march(&app).await;
+    let second = [
+        member(&app, OrgKind::VocationalCollege, "initiator2@college.example.cn").await,
+        member(&app, OrgKind::Enterprise, "leader2@lead.example.cn").await,
+    ];
+    register(&app, "东莞市电子信息职业培训联盟", &[&second[0], &second[1], &first[2], &first[3]]).await;
+
+    app.set_now("2026-07-15T09:00:00+08:00").await;
+    let before = app.smtp.messages().len();
+    let run = app.run_job("report_chase").await;
+    app.run_job("mail_delivery").await;
+    let to_shared: Vec<String> = app.smtp.messages()[before..]
+        .iter()
+        .filter(|m| m.to.iter().any(|t| t == &first[2].email))
+        .map(|m| m.parsed().unwrap().body_text(0).unwrap().to_string())
+        .collect();
+    assert_eq!(to_shared.len(), 1, "one message for both alliances: {to_shared:?}");
+    assert!(
+        to_shared[0].contains("以下2个职业培训联盟")
+            && to_shared[0].contains("东莞市模具职业培训联盟")
+            && to_shared[0].contains("东莞市电子信息职业培训联盟"),
+        "{}",
+        to_shared[0]
+    );
+    // 6 member units (shared ones once) and the 2 initiators (report stage d-30 not yet sent).
+    assert_eq!(run.acted, 8, "{run:?}");
+
+    app.set_now("2026-08-31T09:00:00+08:00").await;
+    let before = app.smtp.messages().len();
+    app.run_job("report_chase").await;
+    app.run_job("mail_delivery").await;
+    let to_bureau: Vec<_> = app.smtp.messages()[before..]
+        .iter()
+        .filter(|m| m.to.iter().any(|t| t == "staff@bureau.example.cn"))
+        .map(|m| m.parsed().unwrap().subject().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(to_bureau, ["【逾期30天】2个联盟2026年上半年度报送已逾期31天"]);
 }
