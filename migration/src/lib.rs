@@ -9,6 +9,7 @@ mod m20261123_000002_calendar_seed;
 mod m20261124_000001_jobs;
 mod m20261124_000010_alliances;
 mod m20261124_000020_reports;
+mod m20261125_000010_resources;
 mod util;
 
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_jobs::Migration),
             Box::new(m20261124_000010_alliances::Migration),
             Box::new(m20261124_000020_reports::Migration),
+            Box::new(m20261125_000010_resources::Migration),
         ]
     }
 }

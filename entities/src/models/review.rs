@@ -28,6 +28,15 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(belongs_to = "super::panel_member::Entity", from = "Column::PanelMemberId", to = "super::panel_member::Column::Id")]
+    PanelMember,
+}
+
+impl Related<super::panel_member::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::PanelMember.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}
