@@ -56,7 +56,7 @@ pub const JOBS: &[JobDef] = &[
     JobDef {
         name: "notice_close",
         title: "公示期满处理",
-        default_cron: "0 * * * * *",
+        default_cron: "0 */5 * * * *",
         run: |ctx, now| Box::pin(notice_close::run(ctx, now)),
     },
     JobDef {
