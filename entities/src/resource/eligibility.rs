@@ -273,7 +273,8 @@ mod tests {
     #[test]
     fn each_code_on_its_own() {
         let t = Category::TrainingResource;
-        let cases: Vec<(Category, fn(&mut EligibilityFacts), &str)> = vec![
+        type Case = (Category, fn(&mut EligibilityFacts), &'static str);
+        let cases: Vec<Case> = vec![
             (t, |f| f.call_open = false, "call_not_open"),
             (t, |f| f.registered_in_dongguan = false, "not_registered_in_dongguan"),
             (t, |f| f.independent_legal_person = false, "not_independent_legal_person"),

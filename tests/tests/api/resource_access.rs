@@ -7,6 +7,9 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use tests::{Session, TestApp, db::snapshot, spawn_app};
 
+/// (what, method, path, session, body, expected status).
+type Case<'a> = (&'a str, Method, String, Option<&'a Session>, Option<Value>, u16);
+
 async fn call(app: &TestApp, method: Method, path: &str, s: Option<&Session>, body: Option<&Value>) -> (u16, Value) {
     let mut req = app.request(method, path, s);
     if let Some(b) = body {
@@ -56,7 +59,7 @@ async fn every_endpoint_refuses_wrong_roles_other_organisations_and_bad_input_wi
     let draft_path = |rest: &str| format!("/api/v1/applications/{draft}{rest}");
     let now = "2026-06-01T08:00:00+08:00";
 
-    let cases: Vec<(&str, Method, String, Option<&Session>, Option<Value>, u16)> = vec![
+    let cases: Vec<Case<'_>> = vec![
         (
             "call by applicant",
             Method::POST,
