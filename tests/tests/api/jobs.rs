@@ -46,7 +46,7 @@ async fn the_admin_sees_schedules_last_runs_and_next_fire_times() {
     assert_eq!((run["seen"].as_i64(), run["acted"].as_i64(), run["failed"].as_i64()), (Some(0), Some(0), Some(0)), "nothing to report");
     assert!(run["tick_at"].is_null());
     let (_, body) = app.get("/api/v1/jobs", Some(&admin)).await;
-    assert_eq!(body["items"][2]["last_run"]["id"], run["id"]);
+    assert_eq!(body["items"][3]["last_run"]["id"], run["id"]);
     let (_, history) = app.get("/api/v1/jobs/weekly_digest/runs?limit=5", Some(&admin)).await;
     assert_eq!(history["items"].as_array().unwrap().len(), 1);
     assert_eq!(tests::db::audit_count(&app.db, "job.run", Some("weekly_digest")).await, 1);
@@ -91,8 +91,8 @@ async fn configuration_overrides_the_default_schedules() {
     let (_, body) = app.get("/api/v1/jobs", Some(&admin)).await;
     assert_eq!(body["items"][0]["cron"], "0 */5 * * * *");
     assert_eq!(body["items"][0]["next_fire_at"], "2026-06-01T01:05:00+00:00");
-    assert_eq!((body["items"][2]["cron"].as_str(), body["items"][2]["enabled"].as_bool()), (Some("0 30 8 * * Mon-Fri"), Some(false)));
-    assert!(body["items"][2]["next_fire_at"].is_null());
+    assert_eq!((body["items"][3]["cron"].as_str(), body["items"][3]["enabled"].as_bool()), (Some("0 30 8 * * Mon-Fri"), Some(false)));
+    assert!(body["items"][3]["next_fire_at"].is_null());
 }
 
 #[tokio::test]
