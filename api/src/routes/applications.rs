@@ -8,7 +8,7 @@ use entities::{
 use poem::web::Data;
 use poem_openapi::{
     ApiResponse, Object, OpenApi,
-    param::{Path, Query},
+    param::{Header, Path, Query},
     payload::Json,
 };
 use uuid::Uuid;
@@ -388,9 +388,18 @@ impl ApplicationsApi {
     }
 
     /// 提交申报 Submit (applicant): every eligibility rule at once (422 `ineligible`, each with its code); issues DGJN-YYYY-NNNN.
+    ///
+    /// With `Idempotency-Key`, a retry answers like the first call.
     #[oai(path = "/:id/submit", method = "post")]
-    async fn submit(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<ApplicationOut>> {
-        apps::submit(&state, &auth.0, id.0).await?;
+    async fn submit(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        #[oai(name = "Idempotency-Key")] key: Header<Option<String>>,
+    ) -> ApiResult<Json<ApplicationOut>> {
+        let key = crate::services::idempotency::parse_key(key.0.as_deref())?;
+        apps::submit(&state, &auth.0, id.0, key).await?;
         Ok(Json(detail(&state, &auth.0, id.0).await?))
     }
 

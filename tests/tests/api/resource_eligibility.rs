@@ -127,8 +127,17 @@ async fn each_skill_research_refusal_is_named_on_its_own() {
     let call = app.open_call(&staff, "skill_research").await;
     let school = app.applicant(OrgKind::TechnicalSchool, "s@applicant.dg.cn").await;
     let good = skill_research_body(&call);
-    let (id, number) = app.submitted_application(school.session(), &good).await;
-    assert!(number.starts_with("DGJN-2026-"), "{id} {number}");
+    let id = app.draft_application(school.session(), &good).await;
+    let submit = || {
+        app.request(reqwest::Method::POST, &format!("/api/v1/applications/{id}/submit"), Some(school.session()))
+            .header("Idempotency-Key", "submit-once-42")
+            .json(&json!({}))
+    };
+    let first: Value = submit().send().await.unwrap().json().await.unwrap();
+    let retry = submit().send().await.unwrap();
+    assert_eq!(retry.status(), 200, "a retry with the same key answers like the first call");
+    let retry: Value = retry.json().await.unwrap();
+    assert_eq!((first["number"].as_str(), retry["number"].as_str()), (Some("DGJN-2026-0001"), Some("DGJN-2026-0001")));
 
     let enterprise = app.applicant(OrgKind::Enterprise, "e@applicant.dg.cn").await;
     refused(&app, &enterprise, &good, "applicant_kind_not_allowed").await;

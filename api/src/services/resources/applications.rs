@@ -24,7 +24,10 @@ use crate::{
     error::{ApiError, ApiResult, FieldMsg},
     i18n::Msg,
     pagination::PageParams,
-    services::alliances::{check_document, is_banned, review::next_number},
+    services::{
+        alliances::{check_document, is_banned, review::next_number},
+        idempotency,
+    },
     state::AppState,
 };
 
@@ -239,11 +242,19 @@ fn ineligible(problems: &[EligibilityProblem]) -> ApiError {
 /// The applicant submits: every eligibility rule is checked at once; an
 /// eligible application gets its number DGJN-YYYY-NNNN.
 ///
+/// With an idempotency key a retry answers like the first call.
+///
 /// # Errors
-/// 403 non-applicant, 404, 409 `wrong_state`, 422 `ineligible`.
-pub async fn submit(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<application::Model> {
+/// 403 non-applicant, 404, 409 `wrong_state` / `idempotency_key_reused`, 422 `ineligible`.
+pub async fn submit(state: &AppState, caller: &Caller, id: Uuid, key: Option<String>) -> ApiResult<application::Model> {
     let now = state.clock.now();
+    let request = format!("POST /applications/{id}/submit");
     let txn = crate::db::begin_write(&state.db).await?;
+    if let Some(k) = &key
+        && idempotency::replay(&txn, caller.user_id, k, &request).await?.is_some()
+    {
+        return Ok(load(&txn, caller, id).await?.0);
+    }
     let (before, access) = load(&txn, caller, id).await?;
     if access != Access::Applicant {
         return Err(ApiError::forbidden());

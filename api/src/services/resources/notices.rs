@@ -326,16 +326,18 @@ pub async fn file_objection(state: &AppState, notice_id: Uuid, ip: &str, o: NewO
         Entry::new("objection.filed", "objection", m.id).after(&json!({"notice_id": notice_id, "application_id": m.application_id})),
     )
     .await?;
-    crate::services::notices::notify_initiator_and_bureau(
-        &txn,
-        Uuid::nil(),
-        "objection.filed",
-        "公示期间收到异议",
-        &format!("公示“{}”收到一条异议，请调查核实并处理。", n.title),
-        &format!("/api/v1/notices/{notice_id}"),
-        now,
-    )
-    .await?;
+    for user_id in crate::services::notices::bureau_users(&txn).await? {
+        jobs::notify::create(
+            &txn,
+            user_id,
+            "objection.filed",
+            "公示期间收到异议",
+            &format!("公示“{}”收到一条异议，请调查核实并处理。", n.title),
+            Some(&format!("/api/v1/notices/{notice_id}")),
+            now,
+        )
+        .await?;
+    }
     txn.commit().await?;
     Ok(m)
 }
