@@ -135,8 +135,9 @@ async fn each_skill_research_refusal_is_named_on_its_own() {
     };
     let first: Value = submit().send().await.unwrap().json().await.unwrap();
     let retry = submit().send().await.unwrap();
-    assert_eq!(retry.status(), 200, "a retry with the same key answers like the first call");
+    let status = retry.status();
     let retry: Value = retry.json().await.unwrap();
+    assert_eq!(status, 200, "a retry with the same key answers like the first call: {retry} (first {first})");
     assert_eq!((first["number"].as_str(), retry["number"].as_str()), (Some("DGJN-2026-0001"), Some("DGJN-2026-0001")));
 
     let enterprise = app.applicant(OrgKind::Enterprise, "e@applicant.dg.cn").await;

@@ -270,6 +270,17 @@ async fn the_notice_close_job_advances_exactly_the_right_applications_at_the_end
         )
         .await;
     assert_eq!(status, 201, "{body}");
+    // The Monday digest tells the bureau about the open objection.
+    app.user_with_email("bureau_staff", "digest@rsj.dg.gov.cn", "经办人").await;
+    app.run_job("weekly_digest").await;
+    let mail = delivered(&app).await;
+    assert!(
+        mail.iter().any(|m| m.0 == "digest@rsj.dg.gov.cn"
+            && m.2.contains("待处理的公示异议")
+            && !m.2.contains("甲课程")
+            && m.2.contains("乙课程")),
+        "{mail:?}"
+    );
 
     app.set_now("2026-10-10T17:29:00+08:00").await;
     let run = app.run_job("notice_close").await;
@@ -357,4 +368,32 @@ async fn objections_are_rate_limited_per_address_and_checked() {
     assert_eq!(snapshot(&app.db).await, before);
     app.clock.advance(chrono::TimeDelta::minutes(61));
     assert_eq!(app.post_json(&url, None, &ok).await.0, 201, "an hour later the address may object again");
+}
+
+/// Lists run a fixed number of statements whatever the number of notices and items (no N+1).
+#[tokio::test]
+async fn public_notices_and_application_lists_do_not_query_per_row() {
+    let app = spawn_app().await;
+    let staff = app.login("bureau_staff", None).await;
+    let (_, a_id, _, b_id, _) = under_review(&app, &staff).await;
+    let (status, _) = app.post_json("/api/v1/notices", Some(&staff), &json!({"title": "一", "body": "b", "application_ids": [a_id]})).await;
+    assert_eq!(status, 201);
+    let count = |path: &'static str| {
+        let app = &app;
+        async move {
+            let before = app.query_count();
+            let (status, body) = app.get(path, None).await;
+            assert_eq!(status, 200, "{body}");
+            app.query_count() - before
+        }
+    };
+    let one = count("/api/v1/public/notices").await;
+    let (status, _) = app.post_json("/api/v1/notices", Some(&staff), &json!({"title": "二", "body": "b", "application_ids": [b_id]})).await;
+    assert_eq!(status, 201);
+    let two = count("/api/v1/public/notices").await;
+    assert_eq!(one, two, "public notices: {one} vs {two} statements");
+    let before = app.query_count();
+    let (_, list) = app.get("/api/v1/applications", Some(&staff)).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 2);
+    assert!(app.query_count() - before <= 3, "one statement for the page (plus the caller)");
 }

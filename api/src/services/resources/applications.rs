@@ -273,6 +273,9 @@ pub async fn submit(state: &AppState, caller: &Caller, id: Uuid, key: Option<Str
     m.version = Set(before.version + 1);
     m.updated_at = Set(now);
     let after = m.update(&txn).await?;
+    if let Some(k) = &key {
+        idempotency::remember(&txn, caller.user_id, k, &request, &id.to_string(), now).await?;
+    }
     audit::record(&txn, Actor(Some(caller)), now, Entry::new("application.submitted", "application", id).before(&before).after(&after))
         .await?;
     tell_applicant(&txn, state, &after, "申报材料已提交，市人力资源社会保障部门将组织评审。").await?;
