@@ -61,7 +61,7 @@ fn migrate_demo_and_user_create_work_and_demo_is_idempotent() {
     assert!(first.status.success(), "{}", stderr(&first));
     let text = stdout(&first);
     assert!(text.contains("admin"), "first start prints the admin password once: {text}");
-    assert!(text.contains("demo data: 60 rows created"), "{text}");
+    assert!(text.contains("demo data: 80 rows created"), "{text}");
 
     let second = api(dir.path(), &["demo"], &env);
     assert!(second.status.success());
