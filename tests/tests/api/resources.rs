@@ -397,3 +397,58 @@ async fn public_notices_and_application_lists_do_not_query_per_row() {
     assert_eq!(list["items"].as_array().unwrap().len(), 2);
     assert!(app.query_count() - before <= 3, "one statement for the page (plus the caller)");
 }
+
+/// Categories other than 3: one score and a recommendation; approval is 立项 (approved for development), not publication.
+#[tokio::test]
+async fn a_skill_research_project_is_scored_once_and_approved_for_development() {
+    let app = spawn_app().await;
+    let staff = app.login("bureau_staff", None).await;
+    let call = app.open_call(&staff, "skill_research").await;
+    let school = app.applicant(OrgKind::VocationalCollege, "p@applicant.dg.cn").await;
+    let body = json!({
+        "call_id": call, "resource_kind": "integrated_case_course", "occupation_code": "6-18-01-01", "occupation_name": "车工",
+        "title": "精密零件加工工学一体化案例课程", "description": "以企业技改项目为载体。",
+        "leader": {"name": "李工", "title_level": "senior", "skill_level": "none"},
+        "team": [{"name": "甲", "role": "technician", "qualification": "技师"}, {"name": "乙", "role": "teacher", "qualification": "讲师"},
+                 {"name": "丙", "role": "engineer", "qualification": "工程师"}],
+        "funding_source": "学校自筹"
+    });
+    let (id, _) = app.submitted_application(school.session(), &body).await;
+    let experts = app.experts(&staff, &[None]).await;
+    app.draw_panel(&staff, &id, 1).await;
+    let e = &experts[0].session;
+    let (status, body) = app.post_json(&path(&id, "/reviews"), Some(e), &json!({"score": 85, "recommendation": "recommend"})).await;
+    assert_problem(status, &body, 409, "declaration_required");
+    assert_eq!(app.post_json(&path(&id, "/declaration"), Some(e), &json!({"conflict": false})).await.0, 200);
+    let before = snapshot(&app.db).await;
+    for (review, field) in [
+        (
+            json!({"criteria": {"industry_match": 80, "wide_application": 80, "content_fit": 80, "flexible_mode": 80, "social_benefit": 80}}),
+            "score",
+        ),
+        (json!({"score": 101, "recommendation": "recommend"}), "score"),
+        (json!({"score": 85}), "recommendation"),
+    ] {
+        let (status, problem) = app.post_json(&path(&id, "/reviews"), Some(e), &review).await;
+        assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some(field)), "{problem}");
+    }
+    assert_eq!(snapshot(&app.db).await, before, "refused reviews write nothing");
+    let (status, review) =
+        app.post_json(&path(&id, "/reviews"), Some(e), &json!({"score": 85, "recommendation": "recommend", "comment": "案例真实"})).await;
+    assert_eq!((status, review["score"].as_str()), (200, Some("85.00")), "{review}");
+    let (_, panel) = app.get(&path(&id, "/panel"), Some(&staff)).await;
+    assert_eq!(panel["score"]["mean"], "85.00");
+
+    let (status, _) =
+        app.post_json("/api/v1/notices", Some(&staff), &json!({"title": "拟立项公示", "body": "b", "application_ids": [id]})).await;
+    assert_eq!(status, 201);
+    app.set_now("2026-06-08T17:30:00+08:00").await;
+    assert_eq!(app.run_job("notice_close").await.acted, 1, "the 17:30 tick closes it");
+    let staff = app.login("bureau_staff", None).await;
+    let (status, approved) = app.post_json(&path(&id, "/approve"), Some(&staff), &json!({})).await;
+    assert_eq!(status, 200, "{approved}");
+    assert_eq!(approved["application"]["status"], "approved_for_development");
+    assert!(approved["resource"].is_null(), "development projects are not published yet (issue 7)");
+    let (_, catalogue) = app.get("/api/v1/public/resources", None).await;
+    assert!(catalogue["items"].as_array().unwrap().is_empty());
+}
