@@ -56,6 +56,8 @@ pub struct Settings {
     pub smtp: SmtpSettings,
     /// `[reports]`: half-year report due dates.
     pub reports: ReportSettings,
+    /// `[resources]`: skill resources (assessment intervals, objection rate limit, panel size).
+    pub resources: ResourceSettings,
 }
 
 /// `[scheduler]`.
@@ -127,6 +129,56 @@ impl ReportSettings {
     }
 }
 
+/// `[resources]` (DESIGN §6): months from publication to the next assessment
+/// (default 24, per kind overridable), objections one address may file per
+/// hour, and the default panel size.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ResourceSettings {
+    pub assessment_months: u32,
+    /// e.g. `{ online_course = 12 }`, keyed by resource kind code.
+    pub assessment_months_by_kind: BTreeMap<String, u32>,
+    pub objections_per_hour_per_ip: u32,
+    pub panel_size: u32,
+}
+
+impl Default for ResourceSettings {
+    fn default() -> Self {
+        Self {
+            assessment_months: entities::resource::catalogue::DEFAULT_ASSESSMENT_MONTHS,
+            assessment_months_by_kind: BTreeMap::new(),
+            objections_per_hour_per_ip: 5,
+            panel_size: 5,
+        }
+    }
+}
+
+impl ResourceSettings {
+    /// Months to the next assessment of a resource of `kind`.
+    #[must_use]
+    pub fn assessment_months_for(&self, kind: entities::resource::ResourceKind) -> u32 {
+        self.assessment_months_by_kind.get(&kind.code()).copied().unwrap_or(self.assessment_months)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        use sea_orm::{ActiveEnum, Iterable};
+        let kinds: Vec<String> = entities::resource::ResourceKind::iter().map(|k| k.to_value()).collect();
+        if let Some(bad) = self.assessment_months_by_kind.keys().find(|k| !kinds.contains(k)) {
+            bail!("setting `resources.assessment_months_by_kind.{bad}`: no such resource kind (known: {})", kinds.join(", "));
+        }
+        if std::iter::once(&self.assessment_months).chain(self.assessment_months_by_kind.values()).any(|m| !(1..=120).contains(m)) {
+            bail!("setting `resources.assessment_months`: must be between 1 and 120 months");
+        }
+        if self.objections_per_hour_per_ip == 0 {
+            bail!("setting `resources.objections_per_hour_per_ip`: must be at least 1");
+        }
+        if !(1..=30).contains(&self.panel_size) {
+            bail!("setting `resources.panel_size`: must be between 1 and 30");
+        }
+        Ok(())
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -156,6 +208,7 @@ impl Default for Settings {
             mail: MailSettings::default(),
             smtp: SmtpSettings::default(),
             reports: ReportSettings::default(),
+            resources: ResourceSettings::default(),
         }
     }
 }
@@ -251,6 +304,7 @@ impl Settings {
         if r.member_due_days > r.report_due_days {
             bail!("setting `reports.member_due_days`: member rows cannot be due after the report (reports.report_due_days)");
         }
+        self.resources.validate()?;
         self.validate_jobs()
     }
 

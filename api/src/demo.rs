@@ -126,11 +126,48 @@ pub async fn load(state: &AppState) -> anyhow::Result<()> {
             accounts::create(state, None, u).await.map_err(|e| anyhow::anyhow!("demo user {name}: {e}"))?;
         }
     }
+    created += demo_expert_pool(state, &org_ids).await?;
     created += demo_alliance(state).await?;
     println!(
-        "demo data: {created} rows created (organisations: org01–org15 users, staff01/staff02, admin02, expert01–expert20; password {DEMO_PASSWORD})"
+        "demo data: {created} rows created (organisations: org01–org15 users, staff01/staff02, admin02, expert01–expert20 (all in the expert pool); password {DEMO_PASSWORD})"
     );
     Ok(())
+}
+
+/// The 20 expert accounts in the pool (专家库): types in turn, every fourth of a demo organisation
+/// (so the draw's exclusion of the applicant's own experts can be seen).
+async fn demo_expert_pool(state: &AppState, org_ids: &[uuid::Uuid]) -> anyhow::Result<usize> {
+    use entities::{models::expert, resource::ExpertType};
+    use sea_orm::{ActiveModelTrait, Set};
+    let now = state.clock.now();
+    let mut created = 0;
+    for (n, name) in EXPERTS.iter().enumerate() {
+        let Some(u) = user::Entity::find().filter(user::Column::Username.eq(format!("expert{:02}", n + 1))).one(&state.db).await? else {
+            continue;
+        };
+        if expert::Entity::find().filter(expert::Column::UserId.eq(u.id)).one(&state.db).await?.is_some() {
+            continue;
+        }
+        let org = (n % 4 == 0).then(|| org_ids.get(n % org_ids.len().max(1)).copied()).flatten();
+        let org_name = org.and_then(|id| org_ids.iter().position(|o| *o == id)).map_or("东莞理工学院", |i| ORGS[i].0);
+        expert::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            user_id: Set(Some(u.id)),
+            name: Set((*name).to_string()),
+            specialty: Set(["智能制造", "电子信息", "现代服务", "数字经济"][n % 4].to_string()),
+            title: Set(["正高级工程师", "高级技师", "副教授", "高级经济师"][n % 4].to_string()),
+            organization_id: Set(org),
+            organization_name: Set(org_name.to_string()),
+            expert_type: Set([ExpertType::Method, ExpertType::Content, ExpertType::Practical][n % 3]),
+            active: Set(true),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&state.db)
+        .await?;
+        created += 1;
+    }
+    Ok(created)
 }
 
 /// A small valid PDF for demo attachments.

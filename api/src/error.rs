@@ -233,7 +233,7 @@ impl poem::error::ResponseError for ApiError {
 }
 
 /// Documented statuses: every operation may answer these with a problem body.
-const DOCUMENTED: [(u16, &str); 8] = [
+const DOCUMENTED: [(u16, &str); 9] = [
     (400, "Malformed request (bad JSON, wrong types, bad parameters)"),
     (401, "Not logged in, token expired or invalid, account disabled"),
     (403, "The caller's role may not do this"),
@@ -241,6 +241,7 @@ const DOCUMENTED: [(u16, &str); 8] = [
     (409, "Conflict: duplicate, stale version, or wrong state"),
     (413, "Body too large"),
     (422, "Validation failed; see `errors`"),
+    (429, "Too many requests (e.g. objections from one address)"),
     (503, "Database unreachable"),
 ];
 

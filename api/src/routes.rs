@@ -3,22 +3,27 @@
 
 mod alliance_members;
 mod alliances;
+mod applications;
 mod audit;
 mod auth;
 mod bureau_reports;
 mod calendar;
+mod calls;
 mod documents;
 mod enums;
 mod health;
 mod jobs;
 mod me;
+mod notices;
 mod notifications;
 mod organizations;
 mod outbox;
 mod policies;
 mod public;
+mod public_resources;
 mod report_review;
 mod reports;
+mod resource_dto;
 mod sanctions;
 mod users;
 
@@ -49,6 +54,8 @@ pub enum Tag {
     Reports,
     /// 政策文件 Policy documents
     Policies,
+    /// 技能资源：征集、申报、评审、公示、审定 Skill resources
+    Resources,
     /// 违规处理 Sanctions
     Sanctions,
     /// 公开信息（无需登录）Public
@@ -81,6 +88,7 @@ type Apis = (
         public::PublicApi,
     ),
     (notifications::NotificationsApi, jobs::JobsApi, outbox::OutboxApi),
+    (calls::CallsApi, applications::ApplicationsApi, notices::NoticesApi, public_resources::PublicResourcesApi),
 );
 
 /// The OpenAPI service (also used by `openapi` to print the spec).

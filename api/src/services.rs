@@ -14,5 +14,6 @@ pub mod notifications;
 pub mod organizations;
 pub mod policies;
 pub mod reports;
+pub mod resources;
 pub mod sanctions;
 pub mod sessions;

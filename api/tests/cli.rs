@@ -61,7 +61,7 @@ fn migrate_demo_and_user_create_work_and_demo_is_idempotent() {
     assert!(first.status.success(), "{}", stderr(&first));
     let text = stdout(&first);
     assert!(text.contains("admin"), "first start prints the admin password once: {text}");
-    assert!(text.contains("demo data: 60 rows created"), "{text}");
+    assert!(text.contains("demo data: 80 rows created"), "{text}");
 
     let second = api(dir.path(), &["demo"], &env);
     assert!(second.status.success());
@@ -152,7 +152,11 @@ fn jobs_run_refuses_unknown_jobs_and_bad_times_clearly() {
     let env = [("DATABASE_URL", url.as_str())];
     let out = api(dir.path(), &["jobs", "run", "no_such_job"], &env);
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("unknown job `no_such_job` (known: mail_delivery, report_chase, weekly_digest)"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("unknown job `no_such_job` (known: mail_delivery, notice_close, report_chase, weekly_digest)"),
+        "{}",
+        stderr(&out)
+    );
     for bad in ["yesterday", "2026-07-31", "2026-07-31T09:00:00"] {
         let out = api(dir.path(), &["jobs", "run", "mail_delivery", "--at", bad], &env);
         assert_eq!(out.status.code(), Some(2), "{bad}");

@@ -8,6 +8,7 @@
 //! - [`values`]: parse-once newtypes (credit code, postcode, email, phone, free text, password policy)
 //! - [`alliance`]: training-alliance rules (seed 003): composition, filing, 附件1 counts, lifecycle
 //! - [`report`]: half-year reports (seed 003 §二(七), 附件2/附件3): periods, deadlines, lifecycle, totals
+//! - [`resource`]: skill resources (seed 000): lifecycle, eligibility, scoring, panel draw, 公示
 //! - [`calendar`]: the working-day calendar rule (DESIGN §7)
 //! - [`enums`]: roles, organisation kinds and their Chinese labels
 //! - [`models`]: sea-orm entities, one module per table
@@ -19,6 +20,7 @@ pub mod enums;
 pub mod models;
 pub mod policy;
 pub mod report;
+pub mod resource;
 pub mod sanction;
 pub mod values;
 

@@ -50,8 +50,51 @@ pub const SECTIONS: &[SectionFn] = &[
     |ctx, now| Box::pin(reports(ctx, now, ReportSection::Overdue)),
     |ctx, now| Box::pin(reports(ctx, now, ReportSection::DueSoon)),
     |ctx, now| Box::pin(reports(ctx, now, ReportSection::Returned)),
+    |ctx, now| Box::pin(notices_ending(ctx, now)),
+    |ctx, now| Box::pin(open_objections(ctx, now)),
     |ctx, now| Box::pin(dead_mail(ctx, now)),
 ];
+
+/// 公示 notices still open that end within the next 7 days (DESIGN §8).
+async fn notices_ending(ctx: &JobContext, now: DateTime<Utc>) -> anyhow::Result<Section> {
+    use entities::{models::notice, resource::NoticeStatus};
+    let q = notice::Entity::find()
+        .filter(notice::Column::Status.eq(NoticeStatus::Open))
+        .filter(notice::Column::EndsAt.lte(now + chrono::TimeDelta::days(7)));
+    let total = q.clone().count(&ctx.db).await?;
+    let rows = q
+        .order_by_asc(notice::Column::EndsAt)
+        .limit(ROWS_SHOWN as u64)
+        .all(&ctx.db)
+        .await?
+        .iter()
+        .map(|n| format!("{}（{}结束）", n.title, n.ends_at.with_timezone(&shanghai()).format("%Y-%m-%d %H:%M")))
+        .collect();
+    Ok(Section::new("本周结束的公示", total, rows))
+}
+
+/// Objections not yet ruled on (DESIGN §8).
+async fn open_objections(ctx: &JobContext, _now: DateTime<Utc>) -> anyhow::Result<Section> {
+    use entities::{
+        models::{application, objection},
+        resource::ObjectionStatus,
+    };
+    let q = objection::Entity::find().filter(objection::Column::Status.eq(ObjectionStatus::Open));
+    let total = q.clone().count(&ctx.db).await?;
+    let rows = q
+        .order_by_asc(objection::Column::CreatedAt)
+        .limit(ROWS_SHOWN as u64)
+        .find_also_related(application::Entity)
+        .all(&ctx.db)
+        .await?
+        .into_iter()
+        .map(|(o, a)| {
+            let title = a.map(|a| a.title).unwrap_or_default();
+            format!("对“{title}”的异议（{}收到）", o.created_at.with_timezone(&shanghai()).format("%Y-%m-%d"))
+        })
+        .collect();
+    Ok(Section::new("待处理的公示异议", total, rows))
+}
 
 /// Which unsubmitted half-year reports a section lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

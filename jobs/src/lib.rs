@@ -8,6 +8,7 @@
 //! - [`runner`]: fires due ticks once across replicas and records runs
 //! - [`outbox`] ([`outbox::enqueue`]), [`templates`], [`mailer`], [`delivery`]: mail
 //! - [`notify`] ([`notify::create`]): in-app notifications
+//! - [`notice_close`]: ends 公示 notices; [`resource_mail`]: mail to applicants and objectors
 //! - [`digest`]: the weekly digest and its sections
 
 pub mod chase;
@@ -15,9 +16,11 @@ pub mod clock;
 pub mod delivery;
 pub mod digest;
 pub mod mailer;
+pub mod notice_close;
 pub mod notify;
 pub mod outbox;
 pub mod registry;
+pub mod resource_mail;
 pub mod runner;
 pub mod schedule;
 pub mod templates;

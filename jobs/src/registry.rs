@@ -9,7 +9,7 @@ use futures::future::BoxFuture;
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 
-use crate::{chase, delivery, digest, mailer::Mailer, schedule::Cron};
+use crate::{chase, delivery, digest, mailer::Mailer, notice_close, schedule::Cron};
 
 /// What every job gets besides "now".
 #[derive(Clone, Debug)]
@@ -53,6 +53,12 @@ pub struct JobDef {
 /// Every job, in display order.
 pub const JOBS: &[JobDef] = &[
     JobDef { name: "mail_delivery", title: "邮件投递", default_cron: "0 * * * * *", run: |ctx, now| Box::pin(delivery::run(ctx, now)) },
+    JobDef {
+        name: "notice_close",
+        title: "公示期满处理",
+        default_cron: "0 */5 * * * *",
+        run: |ctx, now| Box::pin(notice_close::run(ctx, now)),
+    },
     JobDef {
         name: "report_chase", title: "半年度报送催报", default_cron: "0 0 9 * * *", run: |ctx, now| Box::pin(chase::run(ctx, now))
     },

@@ -32,6 +32,8 @@ const TEMPLATES: &[Files] = &[
     template!("report_rows_reminder"),
     template!("report_reminder"),
     template!("report_overdue_bureau"),
+    template!("application_step"),
+    template!("objection_ruling"),
 ];
 
 static ENV: LazyLock<Result<Environment<'static>, minijinja::Error>> = LazyLock::new(|| {

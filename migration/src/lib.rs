@@ -10,6 +10,7 @@ mod m20261124_000001_jobs;
 mod m20261124_000010_alliances;
 mod m20261124_000020_reports;
 mod m20261124_000030_outbox_key_order;
+mod m20261125_000010_resources;
 mod util;
 
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000010_alliances::Migration),
             Box::new(m20261124_000020_reports::Migration),
             Box::new(m20261124_000030_outbox_key_order::Migration),
+            Box::new(m20261125_000010_resources::Migration),
         ]
     }
 }

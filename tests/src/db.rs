@@ -96,6 +96,18 @@ pub async fn snapshot(db: &DatabaseConnection) -> Vec<(String, i64)> {
         ("reports", "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(version), 0) AS BIGINT) AS m FROM reports"),
         ("report_rows", "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(version), 0) AS BIGINT) AS m FROM report_rows"),
         ("report_rounds", "SELECT COUNT(*) AS n, COUNT(decided_at) AS m FROM report_rounds"),
+        ("calls", "SELECT COUNT(*) AS n, CAST(0 AS BIGINT) AS m FROM calls"),
+        ("applications", "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(version), 0) AS BIGINT) AS m FROM applications"),
+        ("experts", "SELECT COUNT(*) AS n, COUNT(CASE WHEN active THEN 1 END) AS m FROM experts"),
+        ("panel_draws", "SELECT COUNT(*) AS n, CAST(0 AS BIGINT) AS m FROM panel_draws"),
+        ("panel_members", "SELECT COUNT(*) AS n, COUNT(declared_at) AS m FROM panel_members"),
+        ("reviews", "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(score_hundredths), 0) AS BIGINT) AS m FROM reviews"),
+        ("notices", "SELECT COUNT(*) AS n, COUNT(closed_at) AS m FROM notices"),
+        ("notice_items", "SELECT COUNT(*) AS n, CAST(0 AS BIGINT) AS m FROM notice_items"),
+        ("objections", "SELECT COUNT(*) AS n, COUNT(ruled_at) AS m FROM objections"),
+        ("resources", "SELECT COUNT(*) AS n, CAST(0 AS BIGINT) AS m FROM resources"),
+        ("access_occupations", "SELECT COUNT(*) AS n, CAST(0 AS BIGINT) AS m FROM access_occupations"),
+        ("occupation_batches", "SELECT COUNT(*) AS n, CAST(0 AS BIGINT) AS m FROM occupation_batches"),
     ];
     let mut out = Vec::new();
     for (table, sql) in tables {

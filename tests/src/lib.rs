@@ -11,6 +11,7 @@ pub mod db;
 pub mod http;
 pub mod proxy;
 pub mod reports;
+pub mod resources;
 pub mod seed;
 pub mod smtp;
 

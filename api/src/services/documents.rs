@@ -76,15 +76,7 @@ pub async fn store(state: &AppState, caller: &Caller, filename: &str, bytes: Vec
     }
     let filename = clean_filename(filename)?;
     let mime = check_kind(&filename, &bytes)?;
-    let sha = hex::encode(Sha256::digest(&bytes));
-    let path = storage_path(&state.settings.documents_dir, &sha);
-    if tokio::fs::metadata(&path).await.is_err() {
-        let parent = path.parent().ok_or_else(|| ApiError::internal(&"bad storage path"))?;
-        tokio::fs::create_dir_all(parent).await?;
-        let tmp = parent.join(format!(".{}.tmp", Uuid::now_v7()));
-        tokio::fs::write(&tmp, &bytes).await?;
-        tokio::fs::rename(&tmp, &path).await?;
-    }
+    let sha = write_blob(&state.settings.documents_dir, &bytes).await?;
     let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
     let model = document::ActiveModel {
@@ -102,6 +94,23 @@ pub async fn store(state: &AppState, caller: &Caller, filename: &str, bytes: Vec
     audit::record(&txn, Actor(Some(caller)), now, Entry::new("document.uploaded", "document", model.id).after(&model)).await?;
     txn.commit().await?;
     Ok(model)
+}
+
+/// Writes `bytes` under `dir` by their SHA-256 (once); answers the hash.
+///
+/// # Errors
+/// Disk errors.
+pub async fn write_blob(dir: &Path, bytes: &[u8]) -> ApiResult<String> {
+    let sha = hex::encode(Sha256::digest(bytes));
+    let path = storage_path(dir, &sha);
+    if tokio::fs::metadata(&path).await.is_err() {
+        let parent = path.parent().ok_or_else(|| ApiError::internal(&"bad storage path"))?;
+        tokio::fs::create_dir_all(parent).await?;
+        let tmp = parent.join(format!(".{}.tmp", Uuid::now_v7()));
+        tokio::fs::write(&tmp, bytes).await?;
+        tokio::fs::rename(&tmp, &path).await?;
+    }
+    Ok(sha)
 }
 
 /// Metadata of a document the caller may see; 404 otherwise.

@@ -28,6 +28,21 @@ pub async fn initiator_and_bureau_users(db: &impl ConnectionTrait, org: Uuid) ->
     Ok(ids)
 }
 
+/// Active bureau staff and admins.
+///
+/// # Errors
+/// Database errors.
+pub async fn bureau_users(db: &impl ConnectionTrait) -> ApiResult<Vec<Uuid>> {
+    Ok(user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(user::Column::Disabled.eq(false))
+        .filter(user::Column::Role.is_in([Role::BureauAdmin, Role::BureauStaff]))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
 /// One in-app notification per recipient.
 ///
 /// # Errors

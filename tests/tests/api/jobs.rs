@@ -30,14 +30,15 @@ async fn the_admin_sees_schedules_last_runs_and_next_fire_times() {
     assert_eq!(status, 200, "{body}");
     let items = body["items"].as_array().unwrap();
     let names: Vec<&str> = items.iter().map(|j| j["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["mail_delivery", "report_chase", "weekly_digest"]);
+    assert_eq!(names, ["mail_delivery", "notice_close", "report_chase", "weekly_digest"]);
     // The clock stands at Monday 1 June 2026, 09:00 in Dongguan.
     assert_eq!(items[0]["cron"], "0 * * * * *");
     assert_eq!(items[0]["next_fire_at"], "2026-06-01T01:01:00+00:00");
-    assert_eq!(items[2]["cron"], "0 0 9 * * Mon");
-    assert_eq!(items[2]["title"], "每周工作摘要");
-    assert_eq!(items[2]["next_fire_at"], "2026-06-08T01:00:00+00:00", "next Monday 09:00 in Dongguan");
-    assert!(items[2]["last_run"].is_null());
+    assert_eq!(items[1]["cron"], "0 */5 * * * *");
+    assert_eq!(items[3]["cron"], "0 0 9 * * Mon");
+    assert_eq!(items[3]["title"], "每周工作摘要");
+    assert_eq!(items[3]["next_fire_at"], "2026-06-08T01:00:00+00:00", "next Monday 09:00 in Dongguan");
+    assert!(items[3]["last_run"].is_null());
 
     let (status, run) = app.post_json("/api/v1/jobs/weekly_digest/run", Some(&admin), &json!({})).await;
     assert_eq!(status, 200, "{run}");
@@ -45,7 +46,7 @@ async fn the_admin_sees_schedules_last_runs_and_next_fire_times() {
     assert_eq!((run["seen"].as_i64(), run["acted"].as_i64(), run["failed"].as_i64()), (Some(0), Some(0), Some(0)), "nothing to report");
     assert!(run["tick_at"].is_null());
     let (_, body) = app.get("/api/v1/jobs", Some(&admin)).await;
-    assert_eq!(body["items"][2]["last_run"]["id"], run["id"]);
+    assert_eq!(body["items"][3]["last_run"]["id"], run["id"]);
     let (_, history) = app.get("/api/v1/jobs/weekly_digest/runs?limit=5", Some(&admin)).await;
     assert_eq!(history["items"].as_array().unwrap().len(), 1);
     assert_eq!(tests::db::audit_count(&app.db, "job.run", Some("weekly_digest")).await, 1);
@@ -90,17 +91,20 @@ async fn configuration_overrides_the_default_schedules() {
     let (_, body) = app.get("/api/v1/jobs", Some(&admin)).await;
     assert_eq!(body["items"][0]["cron"], "0 */5 * * * *");
     assert_eq!(body["items"][0]["next_fire_at"], "2026-06-01T01:05:00+00:00");
-    assert_eq!((body["items"][2]["cron"].as_str(), body["items"][2]["enabled"].as_bool()), (Some("0 30 8 * * Mon-Fri"), Some(false)));
-    assert!(body["items"][2]["next_fire_at"].is_null());
+    assert_eq!((body["items"][3]["cron"].as_str(), body["items"][3]["enabled"].as_bool()), (Some("0 30 8 * * Mon-Fri"), Some(false)));
+    assert!(body["items"][3]["next_fire_at"].is_null());
 }
 
 #[tokio::test]
 async fn the_runner_runs_each_due_tick_once_and_never_catches_up_old_ticks() {
     let app = spawn_app().await;
     let runner = api::startup::runner(&app.state);
-    // Monday 09:00: every job is due (the report chase runs daily at 09:00).
+    // Monday 09:00: every job is due (the report chase runs daily at 09:00, the notice close every 5 minutes).
     let first = runner.poll_once().await.unwrap();
-    assert_eq!(first.iter().map(|r| r.job_name.as_str()).collect::<Vec<_>>(), ["mail_delivery", "report_chase", "weekly_digest"]);
+    assert_eq!(
+        first.iter().map(|r| r.job_name.as_str()).collect::<Vec<_>>(),
+        ["mail_delivery", "notice_close", "report_chase", "weekly_digest"]
+    );
     assert!(first.iter().all(|r| r.outcome == Outcome::Succeeded && r.trigger == Trigger::Scheduled));
     assert!(runner.poll_once().await.unwrap().is_empty(), "the same tick never runs twice");
 
@@ -111,7 +115,7 @@ async fn the_runner_runs_each_due_tick_once_and_never_catches_up_old_ticks() {
 
     // Three hours later (a stopped process): only the latest tick, no storm of 180.
     app.clock.advance(TimeDelta::hours(3));
-    let later = runner.poll_once().await.unwrap();
+    let later: Vec<job_run::Model> = runner.poll_once().await.unwrap().into_iter().filter(|r| r.job_name == "mail_delivery").collect();
     assert_eq!(later.len(), 1);
     assert_eq!(later[0].tick_at, Some(at("2026-06-01T12:01:00+08:00")));
     assert_eq!(

@@ -25,5 +25,8 @@ mod report_deadlines;
 mod report_exports;
 mod report_members;
 mod reports;
+mod resource_access;
+mod resource_eligibility;
+mod resources;
 mod smtp_sink;
 mod users;

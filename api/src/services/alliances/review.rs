@@ -158,7 +158,7 @@ pub async fn return_filing(state: &AppState, caller: &Caller, id: Uuid, reasons:
 /// The next number of a series, inside the caller's transaction: the counter
 /// row is locked until commit, so concurrent registrations queue and numbers
 /// are consecutive; a rolled-back registration gives its number back.
-async fn next_number(db: &impl ConnectionTrait, series: &str) -> ApiResult<i32> {
+pub(crate) async fn next_number(db: &impl ConnectionTrait, series: &str) -> ApiResult<i32> {
     let seed = Query::insert()
         .into_table("registration_counters")
         .columns(["series", "last_number"])
