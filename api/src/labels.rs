@@ -41,6 +41,14 @@ pub fn field_label_zh(field: &str) -> Option<&'static str> {
         "comment" => "审核意见",
         "item" => "退回事项",
         "reason" => "理由",
+        "effective_from" => "生效日期",
+        "printed_textbook" => "纸质教材标准",
+        "e_textbook" => "电子教材标准",
+        "certified_course" => "认定技能培训课程标准",
+        "online_course" => "线上课程标准",
+        "evaluation_specification" => "评价规范标准",
+        "theory_question_bank_level" => "公共理论题库标准",
+        "integrated_case_course" => "工学一体化案例课程标准",
         _ => return None,
     })
 }

@@ -11,6 +11,7 @@ mod calendar;
 mod calls;
 mod documents;
 mod enums;
+mod funding;
 mod health;
 mod jobs;
 mod me;
@@ -88,7 +89,7 @@ type Apis = (
         public::PublicApi,
     ),
     (notifications::NotificationsApi, jobs::JobsApi, outbox::OutboxApi),
-    (calls::CallsApi, applications::ApplicationsApi, notices::NoticesApi, public_resources::PublicResourcesApi),
+    (calls::CallsApi, applications::ApplicationsApi, notices::NoticesApi, public_resources::PublicResourcesApi, funding::FundingApi),
 );
 
 /// The OpenAPI service (also used by `openapi` to print the spec).

@@ -13,6 +13,7 @@ pub mod call;
 pub mod charter_signature;
 pub mod document;
 pub mod expert;
+pub mod fee_schedule;
 pub mod idempotency_key;
 pub mod job_run;
 pub mod job_schedule;

@@ -9,10 +9,12 @@
 //! - [`scoring`]: the five weighted criteria of 附件1 in integer hundredths, panel means as exact rationals
 //! - [`panel`]: the seeded, auditable random draw of an expert panel
 //! - [`notice`]: the 5-working-day 公示 period (000 第十一条, 十四条, 二十条; DESIGN §7)
+//! - [`funding`]: the 附件2 fee schedule, versions in force by date, payment amounts (000 第二十三条)
 //! - [`catalogue`]: next assessment due of a published resource (000 第二十一条)
 
 pub mod catalogue;
 pub mod eligibility;
+pub mod funding;
 pub mod kinds;
 pub mod notice;
 pub mod panel;

@@ -108,6 +108,7 @@ pub async fn snapshot(db: &DatabaseConnection) -> Vec<(String, i64)> {
         ("resources", "SELECT COUNT(*) AS n, CAST(0 AS BIGINT) AS m FROM resources"),
         ("access_occupations", "SELECT COUNT(*) AS n, CAST(0 AS BIGINT) AS m FROM access_occupations"),
         ("occupation_batches", "SELECT COUNT(*) AS n, CAST(0 AS BIGINT) AS m FROM occupation_batches"),
+        ("fee_schedules", "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(printed_textbook), 0) AS BIGINT) AS m FROM fee_schedules"),
     ];
     let mut out = Vec::new();
     for (table, sql) in tables {

@@ -12,10 +12,12 @@
 //! - [`applications`]: drafts, submission with eligibility and DGJN numbers, lists
 //! - [`review`]: panel draw, conflict declarations, scores, ranking
 //! - [`notices`]: 公示 notices, objections, rulings
+//! - [`funding`]: the 附件2 fee schedule versions and payments
 //! - [`catalogue`]: approval, the public catalogue, new-occupation batches
 
 pub mod applications;
 pub mod catalogue;
+pub mod funding;
 pub mod notices;
 pub mod review;
 

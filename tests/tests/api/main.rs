@@ -13,6 +13,7 @@ mod chase;
 mod credit_codes;
 mod documents;
 mod errors;
+mod funding;
 mod fuzz;
 mod health;
 mod jobs;

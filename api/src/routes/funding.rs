@@ -1,0 +1,154 @@
+//! `fee-schedule`: the 附件2 fee schedule versions (000 第二十三条).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entities::{models::fee_schedule, resource::funding::FeeAmounts, values::optional_text};
+use poem::web::Data;
+use poem_openapi::{ApiResponse, Object, OpenApi, param::Query, payload::Json};
+use uuid::Uuid;
+
+use crate::{
+    auth::BearerAuth,
+    error::{ApiResult, parse_all},
+    pagination::PageParams,
+    routes::Tag,
+    services::resources::funding::{self as svc, NewVersion},
+    state::AppState,
+    text::Str,
+};
+
+/// Integer yuan per unit, one field per line of 附件2.
+#[derive(Object)]
+pub struct FeeAmountsDto {
+    /// 纸质教材 元/本
+    printed_textbook: i64,
+    /// 电子教材 元/本
+    e_textbook: i64,
+    /// 认定技能培训课程 元/个
+    certified_course: i64,
+    /// 认定或购买线上课程 元/门
+    online_course: i64,
+    /// 行业企业评价规范 元/个
+    evaluation_specification: i64,
+    /// 公共理论题库 元/等级
+    theory_question_bank_level: i64,
+    /// 工学一体化案例课程 元/个
+    integrated_case_course: i64,
+}
+
+impl From<FeeAmounts> for FeeAmountsDto {
+    fn from(a: FeeAmounts) -> Self {
+        Self {
+            printed_textbook: a.printed_textbook,
+            e_textbook: a.e_textbook,
+            certified_course: a.certified_course,
+            online_course: a.online_course,
+            evaluation_specification: a.evaluation_specification,
+            theory_question_bank_level: a.theory_question_bank_level,
+            integrated_case_course: a.integrated_case_course,
+        }
+    }
+}
+
+impl From<&FeeAmountsDto> for FeeAmounts {
+    fn from(a: &FeeAmountsDto) -> Self {
+        Self {
+            printed_textbook: a.printed_textbook,
+            e_textbook: a.e_textbook,
+            certified_course: a.certified_course,
+            online_course: a.online_course,
+            evaluation_specification: a.evaluation_specification,
+            theory_question_bank_level: a.theory_question_bank_level,
+            integrated_case_course: a.integrated_case_course,
+        }
+    }
+}
+
+#[derive(Object)]
+pub struct FeeScheduleOut {
+    id: Uuid,
+    version: i32,
+    effective_from: NaiveDate,
+    /// The version in force today (service clock).
+    in_force: bool,
+    amounts: FeeAmountsDto,
+    note: String,
+    created_by: Option<Uuid>,
+    created_at: DateTime<Utc>,
+}
+
+impl FeeScheduleOut {
+    fn new(m: fee_schedule::Model, in_force: Option<Uuid>) -> Self {
+        Self {
+            in_force: in_force == Some(m.id),
+            amounts: m.amounts().into(),
+            id: m.id,
+            version: m.version,
+            effective_from: m.effective_from,
+            note: m.note,
+            created_by: m.created_by,
+            created_at: m.created_at,
+        }
+    }
+}
+
+#[derive(Object)]
+pub struct FeeSchedulePage {
+    items: Vec<FeeScheduleOut>,
+    next_cursor: Option<String>,
+}
+
+#[derive(Object)]
+pub struct FeeScheduleBody {
+    /// Today or later (Beijing date).
+    effective_from: NaiveDate,
+    amounts: FeeAmountsDto,
+    /// 调整依据 (optional).
+    note: Option<Str>,
+}
+
+#[derive(ApiResponse)]
+pub enum CreatedFeeSchedule {
+    /// Created.
+    #[oai(status = 201)]
+    Created(Json<FeeScheduleOut>),
+}
+
+#[derive(Default)]
+pub struct FundingApi;
+
+#[OpenApi(tag = "Tag::Resources")]
+impl FundingApi {
+    /// 经费支付标准 The fee schedule versions (附件2), oldest first; `in_force` marks today's.
+    #[oai(path = "/fee-schedule", method = "get")]
+    async fn list_fee_schedule(
+        &self,
+        state: Data<&AppState>,
+        _auth: BearerAuth,
+        limit: Query<Option<u64>>,
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<Json<FeeSchedulePage>> {
+        let page = PageParams::parse(limit.0, cursor.0.as_deref())?;
+        let (items, next_cursor) = svc::list(&state, page).await?;
+        let current = svc::version_on(&state.db, state.clock.today()).await?.map(|m| m.id);
+        Ok(Json(FeeSchedulePage { items: items.into_iter().map(|m| FeeScheduleOut::new(m, current)).collect(), next_cursor }))
+    }
+
+    /// 调整经费支付标准 A new version of the fee schedule (bureau_admin): effective today or later, amounts in whole yuan above 0.
+    #[oai(path = "/fee-schedule", method = "post")]
+    async fn create_fee_schedule(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<FeeScheduleBody>,
+    ) -> ApiResult<CreatedFeeSchedule> {
+        auth.0.require(&[entities::Role::BureauAdmin])?;
+        let b = body.0;
+        parse_all! {
+            note = optional_text("note", b.note.as_deref(), 2000),
+        }
+        let note = note.unwrap_or_default();
+        let m = svc::create(&state, &auth.0, NewVersion { effective_from: b.effective_from, amounts: (&b.amounts).into(), note }).await?;
+        let current = svc::version_on(&state.db, state.clock.today()).await?.map(|m| m.id);
+        Ok(CreatedFeeSchedule::Created(Json(FeeScheduleOut::new(m, current))))
+    }
+}
