@@ -27,6 +27,7 @@ pub mod organization;
 pub mod outbox_message;
 pub mod panel_draw;
 pub mod panel_member;
+pub mod payment;
 pub mod policy_document;
 pub mod refresh_token;
 pub mod registration_counter;

@@ -12,6 +12,7 @@ mod m20261124_000020_reports;
 mod m20261124_000030_outbox_key_order;
 mod m20261125_000010_resources;
 mod m20261127_000010_fee_schedule;
+mod m20261127_000020_payments;
 mod util;
 
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000030_outbox_key_order::Migration),
             Box::new(m20261125_000010_resources::Migration),
             Box::new(m20261127_000010_fee_schedule::Migration),
+            Box::new(m20261127_000020_payments::Migration),
         ]
     }
 }

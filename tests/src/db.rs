@@ -109,6 +109,7 @@ pub async fn snapshot(db: &DatabaseConnection) -> Vec<(String, i64)> {
         ("access_occupations", "SELECT COUNT(*) AS n, CAST(0 AS BIGINT) AS m FROM access_occupations"),
         ("occupation_batches", "SELECT COUNT(*) AS n, CAST(0 AS BIGINT) AS m FROM occupation_batches"),
         ("fee_schedules", "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(printed_textbook), 0) AS BIGINT) AS m FROM fee_schedules"),
+        ("payments", "SELECT COUNT(*) AS n, COUNT(disbursed_at) AS m FROM payments"),
     ];
     let mut out = Vec::new();
     for (table, sql) in tables {

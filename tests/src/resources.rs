@@ -157,4 +157,31 @@ impl TestApp {
             assert_eq!(status, 200, "review: {body}");
         }
     }
+
+    /// Category-3 applications of new applicants, one per `(kind, title)`,
+    /// submitted on Monday 1 June 2026, a 1-expert panel each, on one notice
+    /// and through it: the clock is left at 17:31 on 8 June, every application
+    /// `awaiting_approval`. Answers (applicant, application id) per item.
+    pub async fn awaiting_approval(&self, items: &[(&str, &str)]) -> Vec<(Applicant, String)> {
+        self.set_now("2026-06-01T10:00:00+08:00").await;
+        let staff = self.login("bureau_staff", None).await;
+        let call = self.open_call(&staff, "training_resource").await;
+        self.experts(&staff, &[None]).await;
+        let mut out = Vec::new();
+        for (i, (kind, title)) in items.iter().enumerate() {
+            let a = self.applicant(OrgKind::TrainingInstitution, &format!("applicant{i}@pay.dg.cn")).await;
+            let mut body = self.certification_body(a.session(), &call, title).await;
+            body["resource_kind"] = json!(kind);
+            let (id, _) = self.submitted_application(a.session(), &body).await;
+            self.draw_panel(&staff, &id, 1).await;
+            out.push((a, id));
+        }
+        let ids: Vec<&str> = out.iter().map(|(_, id)| id.as_str()).collect();
+        let (status, notice) =
+            self.post_json("/api/v1/notices", Some(&staff), &json!({"title": "拟认定公示", "body": "公示", "application_ids": ids})).await;
+        assert_eq!(status, 201, "notice: {notice}");
+        self.set_now("2026-06-08T17:31:00+08:00").await;
+        self.run_job("notice_close").await;
+        out
+    }
 }

@@ -1,17 +1,29 @@
-//! `fee-schedule`: the 附件2 fee schedule versions (000 第二十三条).
+//! `fee-schedule`: the 附件2 fee schedule versions (000 第二十三条);
+//! `payments`: what publication committed, disbursement, totals per category.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entities::{models::fee_schedule, resource::funding::FeeAmounts, values::optional_text};
+use entities::{
+    models::{fee_schedule, payment},
+    resource::funding::FeeAmounts,
+    values::optional_text,
+};
 use poem::web::Data;
-use poem_openapi::{ApiResponse, Object, OpenApi, param::Query, payload::Json};
+use poem_openapi::{
+    ApiResponse, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
 use uuid::Uuid;
 
 use crate::{
     auth::BearerAuth,
     error::{ApiResult, parse_all},
     pagination::PageParams,
-    routes::Tag,
-    services::resources::funding::{self as svc, NewVersion},
+    routes::{
+        Tag,
+        resource_dto::{CategoryDto, FeeItemDto, PaymentStatusDto, ResourceKindDto},
+    },
+    services::resources::funding::{self as svc, CategoryTotal, NewVersion, PaymentFilter},
     state::AppState,
     text::Str,
 };
@@ -113,6 +125,94 @@ pub enum CreatedFeeSchedule {
     Created(Json<FeeScheduleOut>),
 }
 
+#[derive(Object)]
+pub struct PaymentOut {
+    id: Uuid,
+    application_id: Uuid,
+    resource_id: Option<Uuid>,
+    organization_id: Uuid,
+    category: CategoryDto,
+    kind: ResourceKindDto,
+    fee_item: FeeItemDto,
+    fee_item_label: String,
+    quantity: i64,
+    /// Integer yuan per unit, from the schedule version stated.
+    unit_amount: i64,
+    /// Integer yuan.
+    amount: i64,
+    fee_schedule_id: Uuid,
+    schedule_version: i32,
+    published_on: NaiveDate,
+    year: i32,
+    status: PaymentStatusDto,
+    status_label: String,
+    disbursed_at: Option<DateTime<Utc>>,
+    disbursed_by: Option<Uuid>,
+}
+
+impl From<payment::Model> for PaymentOut {
+    fn from(p: payment::Model) -> Self {
+        Self {
+            id: p.id,
+            application_id: p.application_id,
+            resource_id: p.resource_id,
+            organization_id: p.organization_id,
+            category: p.category.into(),
+            kind: p.kind.into(),
+            fee_item: p.fee_item.into(),
+            fee_item_label: p.fee_item.label_zh().into(),
+            quantity: p.quantity,
+            unit_amount: p.unit_amount,
+            amount: p.amount,
+            fee_schedule_id: p.fee_schedule_id,
+            schedule_version: p.schedule_version,
+            published_on: p.published_on,
+            year: p.year,
+            status: p.status.into(),
+            status_label: p.status.label_zh().into(),
+            disbursed_at: p.disbursed_at,
+            disbursed_by: p.disbursed_by,
+        }
+    }
+}
+
+#[derive(Object)]
+pub struct PaymentPage {
+    items: Vec<PaymentOut>,
+    next_cursor: Option<String>,
+}
+
+#[derive(Object)]
+pub struct CategoryTotalOut {
+    category: CategoryDto,
+    category_label: String,
+    /// Number of payments recorded.
+    count: i64,
+    /// Every payment recorded (disbursed or not), integer yuan.
+    committed: i64,
+    /// Of which disbursed, integer yuan.
+    disbursed: i64,
+}
+
+impl From<CategoryTotal> for CategoryTotalOut {
+    fn from(t: CategoryTotal) -> Self {
+        Self {
+            category: t.category.into(),
+            category_label: t.category.label_zh().into(),
+            count: t.count,
+            committed: t.committed,
+            disbursed: t.disbursed,
+        }
+    }
+}
+
+/// Totals of one year: one row per category that has payments (at most five, so unpaged).
+#[derive(Object)]
+pub struct PaymentTotals {
+    year: i32,
+    items: Vec<CategoryTotalOut>,
+}
+
 #[derive(Default)]
 pub struct FundingApi;
 
@@ -150,5 +250,43 @@ impl FundingApi {
         let m = svc::create(&state, &auth.0, NewVersion { effective_from: b.effective_from, amounts: (&b.amounts).into(), note }).await?;
         let current = svc::version_on(&state.db, state.clock.today()).await?.map(|m| m.id);
         Ok(CreatedFeeSchedule::Created(Json(FeeScheduleOut::new(m, current))))
+    }
+
+    /// 经费拨付记录 Payments (bureau: all; org_user: its organisation's), oldest first.
+    #[oai(path = "/payments", method = "get")]
+    #[allow(clippy::too_many_arguments)]
+    async fn list_payments(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        category: Query<Option<CategoryDto>>,
+        year: Query<Option<i32>>,
+        status: Query<Option<PaymentStatusDto>>,
+        limit: Query<Option<u64>>,
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<Json<PaymentPage>> {
+        let page = PageParams::parse(limit.0, cursor.0.as_deref())?;
+        let f = PaymentFilter { category: category.0.map(Into::into), year: year.0, status: status.0.map(Into::into) };
+        let (items, next_cursor) = svc::list_payments(&state, &auth.0, f, page).await?;
+        Ok(Json(PaymentPage { items: items.into_iter().map(Into::into).collect(), next_cursor }))
+    }
+
+    /// 经费合计 Committed and disbursed per category for a year (bureau).
+    #[oai(path = "/payments/totals", method = "get")]
+    async fn payment_totals(&self, state: Data<&AppState>, auth: BearerAuth, year: Query<i32>) -> ApiResult<Json<PaymentTotals>> {
+        let items = svc::totals(&state, &auth.0, year.0).await?;
+        Ok(Json(PaymentTotals { year: year.0, items: items.into_iter().map(Into::into).collect() }))
+    }
+
+    /// 经费拨付记录 One payment.
+    #[oai(path = "/payments/:id", method = "get")]
+    async fn get_payment(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<PaymentOut>> {
+        Ok(Json(svc::get_payment(&state, &auth.0, id.0).await?.into()))
+    }
+
+    /// 拨付 Mark a payment disbursed (bureau).
+    #[oai(path = "/payments/:id/disburse", method = "post")]
+    async fn disburse(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<PaymentOut>> {
+        Ok(Json(svc::disburse(&state, &auth.0, id.0).await?.into()))
     }
 }

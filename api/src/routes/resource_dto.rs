@@ -7,6 +7,7 @@ use entities::{
     resource::{
         ApplicationStatus, Category, ExpertType, NoticeStatus, ObjectionStatus, PanelMemberStatus, Recommendation, ResourceKind,
         SkillLevel, TeamRole, TitleLevel,
+        funding::{FeeItem, PaymentStatus},
         scoring::{PanelScore, format_hundredths},
     },
 };
@@ -39,6 +40,15 @@ mirror!(
     /// 资源类型.
     ResourceKindDto, "ResourceKind", ResourceKind,
     [PrintedTextbook, ETextbook, CourseStandard, TrainingCourse, OnlineCourse, EvaluationSpecification, TheoryQuestionBank, IntegratedCaseCourse, NewOccupationProposal]
+);
+mirror!(
+    /// 经费支付标准项目 (附件2).
+    FeeItemDto, "FeeItem", FeeItem,
+    [PrintedTextbook, ETextbook, CertifiedCourse, OnlineCourse, EvaluationSpecification, TheoryQuestionBankLevel, IntegratedCaseCourse]
+);
+mirror!(
+    /// 经费状态: committed 待拨付, disbursed 已拨付.
+    PaymentStatusDto, "PaymentStatus", PaymentStatus, [Committed, Disbursed]
 );
 mirror!(
     /// 申报状态.

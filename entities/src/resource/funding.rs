@@ -84,6 +84,36 @@ impl FeeItem {
     }
 }
 
+/// Where a payment stands: committed on publication, then disbursed by the
+/// bureau (000 第二十三条 "拨付经费").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentStatus {
+    /// 待拨付
+    #[sea_orm(string_value = "committed")]
+    Committed,
+    /// 已拨付
+    #[sea_orm(string_value = "disbursed")]
+    Disbursed,
+}
+
+impl PaymentStatus {
+    #[must_use]
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Committed => "待拨付",
+            Self::Disbursed => "已拨付",
+        }
+    }
+
+    /// Only a committed payment can be disbursed, once.
+    #[must_use]
+    pub fn can_disburse(self) -> bool {
+        self == Self::Committed
+    }
+}
+
 /// Amounts of one schedule version, integer yuan per unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FeeAmounts {
@@ -229,6 +259,13 @@ mod tests {
             codes,
             [("effective_from", "effective_date_in_past"), ("e_textbook", "amount_not_positive"), ("online_course", "amount_not_positive")]
         );
+    }
+
+    #[test]
+    fn disbursed_once() {
+        // 000 第二十三条: funds are paid once per published project.
+        assert!(PaymentStatus::Committed.can_disburse());
+        assert!(!PaymentStatus::Disbursed.can_disburse());
     }
 
     #[test]

@@ -90,3 +90,130 @@ async fn fee_schedule_is_seeded_from_annex_2_and_versioned_by_bureau_admin() {
         all["items"].as_array().unwrap().iter().filter(|v| v["in_force"] == true).map(|v| v["version"].as_i64().unwrap()).collect();
     assert_eq!(in_force, [2]);
 }
+
+/// Payments (000 第二十三条): computed on publication from the kind against
+/// the version in force on the publication date, disbursed by the bureau,
+/// totalled per category and year; org users see their own only.
+#[tokio::test]
+async fn publication_commits_a_payment_at_the_version_in_force_and_the_bureau_disburses_it() {
+    let app = spawn_app().await;
+    let apps = app
+        .awaiting_approval(&[
+            ("online_course", "线上课程甲"),
+            ("printed_textbook", "纸质教材乙"),
+            ("course_standard", "课程标准丙"),
+            ("e_textbook", "电子教材丁"),
+        ])
+        .await;
+    let admin = app.login("bureau_admin", None).await;
+    // Version 2 from 2026-06-10: printed textbooks 60,000, online courses 12,000.
+    let (status, v2) =
+        app.post_json("/api/v1/fee-schedule", Some(&admin), &json!({"effective_from": "2026-06-10", "amounts": amounts(12000)})).await;
+    assert_eq!(status, 201, "{v2}");
+    let approve = |i: usize| format!("/api/v1/applications/{}/approve", apps[i].1);
+
+    // Published on 9 June: version 1 (附件2) applies.
+    app.set_now("2026-06-09T09:00:00+08:00").await;
+    let staff = app.login("bureau_staff", None).await;
+    let (status, body) = app.post_json(&approve(0), Some(&staff), &json!({})).await;
+    assert_eq!((status, body["application"]["status"].as_str()), (200, Some("published")), "{body}");
+    let (status, body) = app.post_json(&approve(2), Some(&staff), &json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    // Published on 10 June: version 2.
+    app.set_now("2026-06-10T09:00:00+08:00").await;
+    let staff = app.login("bureau_staff", None).await;
+    let (status, body) = app.post_json(&approve(1), Some(&staff), &json!({})).await;
+    assert_eq!(status, 200, "{body}");
+
+    let (status, page) = app.get("/api/v1/payments", Some(&staff)).await;
+    assert_eq!(status, 200, "{page}");
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "a course standard has no line in 附件2: no payment: {page}");
+    let online = &items[0];
+    assert_eq!(online["application_id"], apps[0].1.as_str());
+    assert_eq!(
+        (online["fee_item"].as_str(), online["quantity"].as_i64(), online["unit_amount"].as_i64(), online["amount"].as_i64()),
+        (Some("online_course"), Some(1), Some(10_000), Some(10_000))
+    );
+    assert_eq!((online["schedule_version"].as_i64(), online["published_on"].as_str()), (Some(1), Some("2026-06-09")));
+    assert_eq!((online["status"].as_str(), online["year"].as_i64()), (Some("committed"), Some(2026)));
+    let book = &items[1];
+    assert_eq!((book["amount"].as_i64(), book["schedule_version"].as_i64()), (Some(60_000), Some(2)));
+    assert_eq!(book["fee_schedule_id"], v2["id"]);
+    assert_eq!(audit_count(&app.db, "payment.committed", None).await, 2);
+
+    // Org users: their own organisation's only; another's is 404; no totals, no disbursing.
+    let a = &app.org_user_with_email(apps[0].0.id(), "a2@pay.dg.cn").await;
+    let b = &app.org_user_with_email(apps[1].0.id(), "b2@pay.dg.cn").await;
+    let (_, own) = app.get("/api/v1/payments", Some(a)).await;
+    let own: Vec<&str> = own["items"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
+    assert_eq!(own, [online["id"].as_str().unwrap()]);
+    let online_path = format!("/api/v1/payments/{}", online["id"].as_str().unwrap());
+    assert_eq!(app.get(&online_path, Some(a)).await.0, 200);
+    assert_eq!(app.get(&online_path, Some(b)).await.0, 404, "another organisation's payment");
+    let expert = app.login("expert", None).await;
+    assert_eq!(app.get("/api/v1/payments", Some(&expert)).await.0, 403);
+
+    // Refused without writing: wrong role, unknown id, bad filter, bad year.
+    let before = snapshot(&app.db).await;
+    let disburse = format!("{online_path}/disburse");
+    let (status, body) = app.post_json(&disburse, Some(a), &json!({})).await;
+    assert_eq!(status, 403, "{body}");
+    let (status, _) = app.post_json(&disburse, Some(&expert), &json!({})).await;
+    assert_eq!(status, 403);
+    let (status, _) = app.post_json("/api/v1/payments/00000000-0000-7000-8000-000000000000/disburse", Some(&staff), &json!({})).await;
+    assert_eq!(status, 404);
+    assert_eq!(app.get("/api/v1/payments/totals?year=2026", Some(a)).await.0, 403);
+    assert_eq!(app.get("/api/v1/payments?status=paid", Some(&staff)).await.0, 400);
+    assert_eq!(app.get("/api/v1/payments/totals?year=abc", Some(&staff)).await.0, 400);
+    assert_eq!(app.get("/api/v1/payments/totals", Some(&staff)).await.0, 400, "year is required");
+    assert_eq!(snapshot(&app.db).await, before, "nothing written");
+
+    // The bureau disburses once.
+    let (status, paid) = app.post_json(&disburse, Some(&staff), &json!({})).await;
+    assert_eq!((status, paid["status"].as_str()), (200, Some("disbursed")), "{paid}");
+    assert!(paid["disbursed_at"].is_string());
+    let (status, again) = app.post_json(&disburse, Some(&staff), &json!({})).await;
+    tests::http::assert_problem(status, &again, 409, "already_disbursed");
+    assert_eq!(audit_count(&app.db, "payment.disbursed", online["id"].as_str()).await, 1);
+
+    // Filters and paging.
+    let ids = |v: &Value| -> Vec<String> { v["items"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_string()).collect() };
+    let (_, committed) = app.get("/api/v1/payments?status=committed&category=training_resource&year=2026", Some(&staff)).await;
+    assert_eq!(ids(&committed), [book["id"].as_str().unwrap()]);
+    let (_, none) = app.get("/api/v1/payments?year=2027", Some(&staff)).await;
+    assert!(ids(&none).is_empty());
+    let (_, none) = app.get("/api/v1/payments?category=skill_research", Some(&staff)).await;
+    assert!(ids(&none).is_empty());
+    let (_, p1) = app.get("/api/v1/payments?limit=1", Some(&staff)).await;
+    let (_, p2) = app.get(&format!("/api/v1/payments?limit=1&cursor={}", p1["next_cursor"].as_str().unwrap()), Some(&staff)).await;
+    assert_eq!([ids(&p1), ids(&p2)].concat(), [online["id"].as_str().unwrap(), book["id"].as_str().unwrap()]);
+    assert!(p2["next_cursor"].is_null());
+
+    // Totals per category and year, in SQL.
+    let (status, totals) = app.get("/api/v1/payments/totals?year=2026", Some(&staff)).await;
+    assert_eq!(status, 200, "{totals}");
+    assert_eq!(
+        totals["items"],
+        json!([{"category": "training_resource", "category_label": "培训资源认定", "count": 2, "committed": 70_000, "disbursed": 10_000}])
+    );
+    let (_, empty) = app.get("/api/v1/payments/totals?year=2025", Some(&staff)).await;
+    assert_eq!(empty, json!({"year": 2025, "items": []}));
+}
+
+/// Publication and its payment are one transaction: no version in force → nothing published.
+#[tokio::test]
+async fn without_a_schedule_in_force_nothing_is_published() {
+    let app = spawn_app().await;
+    let apps = app.awaiting_approval(&[("e_textbook", "电子教材")]).await;
+    // Remove every version (only possible directly in the database).
+    use sea_orm::ConnectionTrait;
+    app.db.execute_unprepared("DELETE FROM fee_schedules").await.unwrap();
+    let staff = app.login("bureau_staff", None).await;
+    let before = snapshot(&app.db).await;
+    let (status, body) = app.post_json(&format!("/api/v1/applications/{}/approve", apps[0].1), Some(&staff), &json!({})).await;
+    tests::http::assert_problem(status, &body, 409, "fee_schedule_missing");
+    assert_eq!(snapshot(&app.db).await, before, "the approval rolled back with it");
+    let (_, public) = app.get("/api/v1/public/resources", None).await;
+    assert!(public["items"].as_array().unwrap().is_empty());
+}

@@ -21,11 +21,12 @@ use crate::{
 };
 
 /// The bureau approves: category 3 is published to the catalogue with the
-/// governing policy (seed 000) and its next assessment date; categories 4
+/// governing policy (seed 000) and its next assessment date, and its payment
+/// is computed (000 第二十三条, [`super::funding::record_on_publication`]); categories 4
 /// and 5 are approved for development (立项, continued in issue 7).
 ///
 /// # Errors
-/// 403, 404, 409 `wrong_state`.
+/// 403, 404, 409 `wrong_state` / `fee_schedule_missing`.
 pub async fn approve(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<(application::Model, Option<resource::Model>)> {
     let now = state.clock.now();
     let today = state.clock.today();
@@ -64,6 +65,8 @@ pub async fn approve(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<(
         .insert(&txn)
         .await?;
         audit::record(&txn, Actor(Some(caller)), now, Entry::new("resource.published", "resource", r.id).after(&r)).await?;
+        // 000 第二十三条: the payment is computed on publication, in this transaction.
+        super::funding::record_on_publication(&txn, caller, &before, Some(r.id), today, now).await?;
         tell_applicant(&txn, state, &after, &format!("已经审定并向社会公布，下次评估日期为{due}。")).await?;
         Some(r)
     } else {

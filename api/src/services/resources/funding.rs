@@ -1,13 +1,20 @@
 //! The fee schedule (附件2, 000 第二十三条): versions with effective dates,
-//! read by everyone signed in, a new version added by bureau_admin.
+//! read by everyone signed in, a new version added by bureau_admin; the
+//! payment computed on publication, its disbursement, totals per category.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entities::{
     Role,
-    models::fee_schedule,
-    resource::funding::{FeeAmounts, check_new_version, in_force},
+    models::{application, fee_schedule, payment},
+    resource::{
+        Category,
+        funding::{FeeAmounts, FeeItem, PaymentStatus, check_new_version, in_force, payment_amount, quantity},
+    },
 };
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    sea_query::{Expr, ExprTrait, Func},
+};
 use uuid::Uuid;
 
 use crate::{
@@ -99,4 +106,177 @@ pub async fn create(state: &AppState, caller: &Caller, f: NewVersion) -> ApiResu
     audit::record(&txn, Actor(Some(caller)), now, Entry::new("fee_schedule.created", "fee_schedule", m.id).after(&m)).await?;
     txn.commit().await?;
     Ok(m)
+}
+
+/// Computes the payment of a project published today, in the caller's
+/// transaction: the kind's line of 附件2 × quantity at the version in force on
+/// the publication date (000 第二十三条). Kinds without a line get none.
+///
+/// # Errors
+/// 409 `fee_schedule_missing` when no version is in force on that date.
+pub async fn record_on_publication(
+    txn: &impl ConnectionTrait,
+    caller: &Caller,
+    app: &application::Model,
+    resource_id: Option<Uuid>,
+    published_on: NaiveDate,
+    now: DateTime<Utc>,
+) -> ApiResult<Option<payment::Model>> {
+    let Some(item) = FeeItem::for_kind(app.resource_kind) else { return Ok(None) };
+    let Some(schedule) = version_on(txn, published_on).await? else {
+        return Err(ApiError::conflict(
+            "fee_schedule_missing",
+            format!("{published_on}没有生效的经费支付标准"),
+            format!("No fee schedule is in force on {published_on}"),
+        ));
+    };
+    let levels = app.levels.as_array().map_or(0, Vec::len);
+    let qty = quantity(app.resource_kind, levels);
+    let unit = schedule.amounts().amount(item);
+    let amount = payment_amount(&schedule.amounts(), item, qty).ok_or_else(|| ApiError::internal(&"payment amount overflow"))?;
+    let p = payment::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        application_id: Set(app.id),
+        resource_id: Set(resource_id),
+        organization_id: Set(app.organization_id),
+        category: Set(app.category),
+        kind: Set(app.resource_kind),
+        fee_item: Set(item),
+        quantity: Set(qty),
+        unit_amount: Set(unit),
+        amount: Set(amount),
+        fee_schedule_id: Set(schedule.id),
+        schedule_version: Set(schedule.version),
+        published_on: Set(published_on),
+        year: Set(published_on.year()),
+        status: Set(PaymentStatus::Committed),
+        disbursed_at: Set(None),
+        disbursed_by: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(txn)
+    .await?;
+    audit::record(txn, Actor(Some(caller)), now, Entry::new("payment.committed", "payment", p.id).after(&p)).await?;
+    Ok(Some(p))
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PaymentFilter {
+    pub category: Option<Category>,
+    pub year: Option<i32>,
+    pub status: Option<PaymentStatus>,
+}
+
+/// Who may read payments: the bureau all of them, an org_user its
+/// organisation's (`Some(org)`); anyone else 403.
+fn scope(caller: &Caller) -> ApiResult<Option<Uuid>> {
+    if caller.is_bureau() {
+        return Ok(None);
+    }
+    match (caller.role, caller.organization_id) {
+        (Role::OrgUser, Some(org)) => Ok(Some(org)),
+        _ => Err(ApiError::forbidden()),
+    }
+}
+
+fn payment_not_found() -> ApiError {
+    ApiError::not_found("经费拨付记录", "Payment")
+}
+
+/// Payments, oldest first, keyset-paged.
+///
+/// # Errors
+/// 403.
+pub async fn list_payments(
+    state: &AppState,
+    caller: &Caller,
+    f: PaymentFilter,
+    page: PageParams,
+) -> ApiResult<(Vec<payment::Model>, Option<String>)> {
+    let org = scope(caller)?;
+    let mut q = payment::Entity::find().order_by_asc(payment::Column::Id).limit(page.fetch());
+    if let Some(org) = org {
+        q = q.filter(payment::Column::OrganizationId.eq(org));
+    }
+    if let Some(c) = f.category {
+        q = q.filter(payment::Column::Category.eq(c));
+    }
+    if let Some(y) = f.year {
+        q = q.filter(payment::Column::Year.eq(y));
+    }
+    if let Some(s) = f.status {
+        q = q.filter(payment::Column::Status.eq(s));
+    }
+    if let Some(after) = page.after {
+        q = q.filter(payment::Column::Id.gt(after));
+    }
+    Ok(page.finish(q.all(&state.db).await?, |p| p.id))
+}
+
+/// One payment; another organisation's is 404.
+///
+/// # Errors
+/// 403, 404.
+pub async fn get_payment(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<payment::Model> {
+    let org = scope(caller)?;
+    let p = payment::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(payment_not_found)?;
+    if org.is_some_and(|o| o != p.organization_id) {
+        return Err(payment_not_found());
+    }
+    Ok(p)
+}
+
+/// The bureau marks a committed payment disbursed (拨付).
+///
+/// # Errors
+/// 403, 404, 409 `already_disbursed`.
+pub async fn disburse(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<payment::Model> {
+    caller.require_bureau()?;
+    let now = state.clock.now();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let before = payment::Entity::find_by_id(id).one(&txn).await?.ok_or_else(payment_not_found)?;
+    if !before.status.can_disburse() {
+        return Err(ApiError::conflict("already_disbursed", "该笔经费已拨付", "This payment was already disbursed"));
+    }
+    let mut m: payment::ActiveModel = before.clone().into();
+    m.status = Set(PaymentStatus::Disbursed);
+    m.disbursed_at = Set(Some(now));
+    m.disbursed_by = Set(Some(caller.user_id));
+    m.updated_at = Set(now);
+    let after = m.update(&txn).await?;
+    audit::record(&txn, Actor(Some(caller)), now, Entry::new("payment.disbursed", "payment", id).before(&before).after(&after)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Committed (all recorded) and disbursed amounts of one category in a year.
+#[derive(Debug, Clone)]
+pub struct CategoryTotal {
+    pub category: Category,
+    pub count: i64,
+    pub committed: i64,
+    pub disbursed: i64,
+}
+
+/// Totals per category for `year`, in one `GROUP BY` (bureau only).
+///
+/// # Errors
+/// 403.
+pub async fn totals(state: &AppState, caller: &Caller, year: i32) -> ApiResult<Vec<CategoryTotal>> {
+    caller.require_bureau()?;
+    let disbursed = Expr::case(payment::Column::Status.eq(PaymentStatus::Disbursed), Expr::col(payment::Column::Amount)).finally(0);
+    let rows: Vec<(Category, i64, i64, i64)> = payment::Entity::find()
+        .select_only()
+        .column(payment::Column::Category)
+        .expr(Func::cast_as(Expr::col(payment::Column::Id).count(), "BIGINT"))
+        .expr(Func::cast_as(Func::coalesce([Expr::from(Func::sum(Expr::col(payment::Column::Amount))), Expr::val(0)]), "BIGINT"))
+        .expr(Func::cast_as(Func::coalesce([Expr::from(Func::sum(disbursed)), Expr::val(0)]), "BIGINT"))
+        .filter(payment::Column::Year.eq(year))
+        .group_by(payment::Column::Category)
+        .order_by_asc(payment::Column::Category)
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    Ok(rows.into_iter().map(|(category, count, committed, disbursed)| CategoryTotal { category, count, committed, disbursed }).collect())
 }
