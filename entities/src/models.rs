@@ -11,6 +11,7 @@ pub mod calendar_day;
 pub mod calendar_year;
 pub mod call;
 pub mod charter_signature;
+pub mod clawback;
 pub mod document;
 pub mod expert;
 pub mod fee_schedule;

@@ -13,6 +13,7 @@ mod m20261124_000030_outbox_key_order;
 mod m20261125_000010_resources;
 mod m20261127_000010_fee_schedule;
 mod m20261127_000020_payments;
+mod m20261127_000030_revocation;
 mod util;
 
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000010_resources::Migration),
             Box::new(m20261127_000010_fee_schedule::Migration),
             Box::new(m20261127_000020_payments::Migration),
+            Box::new(m20261127_000030_revocation::Migration),
         ]
     }
 }

@@ -110,6 +110,8 @@ pub async fn snapshot(db: &DatabaseConnection) -> Vec<(String, i64)> {
         ("occupation_batches", "SELECT COUNT(*) AS n, CAST(0 AS BIGINT) AS m FROM occupation_batches"),
         ("fee_schedules", "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(printed_textbook), 0) AS BIGINT) AS m FROM fee_schedules"),
         ("payments", "SELECT COUNT(*) AS n, COUNT(disbursed_at) AS m FROM payments"),
+        ("clawbacks", "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS m FROM clawbacks"),
+        ("resources_revoked", "SELECT COUNT(revoked_on) AS n, CAST(0 AS BIGINT) AS m FROM resources"),
     ];
     let mut out = Vec::new();
     for (table, sql) in tables {

@@ -47,13 +47,13 @@ mirror!(
     [PrintedTextbook, ETextbook, CertifiedCourse, OnlineCourse, EvaluationSpecification, TheoryQuestionBankLevel, IntegratedCaseCourse]
 );
 mirror!(
-    /// 经费状态: committed 待拨付, disbursed 已拨付.
-    PaymentStatusDto, "PaymentStatus", PaymentStatus, [Committed, Disbursed]
+    /// 经费状态: committed 待拨付, disbursed 已拨付, clawed_back 已追回.
+    PaymentStatusDto, "PaymentStatus", PaymentStatus, [Committed, Disbursed, ClawedBack]
 );
 mirror!(
     /// 申报状态.
     ApplicationStatusDto, "ApplicationStatus", ApplicationStatus,
-    [Draft, Submitted, UnderReview, NotSelected, OnNotice, AwaitingRuling, AwaitingApproval, Refused, Published, ApprovedForDevelopment, ReportedUpward, Included, NotIncluded, Completed]
+    [Draft, Submitted, UnderReview, NotSelected, OnNotice, AwaitingRuling, AwaitingApproval, Refused, Published, ApprovedForDevelopment, ReportedUpward, Included, NotIncluded, Completed, Revoked]
 );
 mirror!(
     /// 专家类型: method 方法专家, content 内容专家, practical 实际工作专家.

@@ -1,15 +1,18 @@
 //! Recording sanctions (000 第二十二条). Fraud bans the organisation's credit
 //! code for 5 years from the confirmation date (`entities::sanction`); the
 //! ban is checked on every filing and application and ends by itself.
-//! (Revocation of certifications, catalogue removal and claw-backs come with
-//! the skill-resource issues.)
+//! Fraud in certification linked to a published application revokes the
+//! certification, takes the resource out of the catalogue and claws back its
+//! payment, in the same transaction.
 
 use chrono::NaiveDate;
+use chrono::{DateTime, Utc};
 use entities::{
-    models::{organization, sanction},
+    models::{application, clawback, organization, payment, resource, sanction},
+    resource::{ApplicationAction, ApplicationStatus, transition},
     sanction::{SanctionKind, ban_ends_on},
 };
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
 
 use crate::{
@@ -29,7 +32,8 @@ pub struct NewSanction {
 }
 
 /// # Errors
-/// 403, 422 unknown organisation or a confirmation date in the future.
+/// 403, 422 unknown organisation, a confirmation date in the future, or a
+/// linked application that is not the organisation's.
 pub async fn create(state: &AppState, caller: &Caller, n: NewSanction) -> ApiResult<sanction::Model> {
     caller.require_bureau()?;
     if n.confirmed_on > state.clock.today() {
@@ -41,6 +45,16 @@ pub async fn create(state: &AppState, caller: &Caller, n: NewSanction) -> ApiRes
         .one(&txn)
         .await?
         .ok_or_else(|| ApiError::field("organization_id", "单位不存在", "No such organisation"))?;
+    let linked = match n.application_id {
+        None => None,
+        Some(id) => Some(
+            application::Entity::find_by_id(id)
+                .filter(application::Column::OrganizationId.eq(org.id))
+                .one(&txn)
+                .await?
+                .ok_or_else(|| ApiError::field("application_id", "该单位没有这项申报", "No such application of this organisation"))?,
+        ),
+    };
     let m = sanction::ActiveModel {
         id: Set(Uuid::now_v7()),
         organization_id: Set(org.id),
@@ -56,8 +70,54 @@ pub async fn create(state: &AppState, caller: &Caller, n: NewSanction) -> ApiRes
     .insert(&txn)
     .await?;
     audit::record(&txn, Actor(Some(caller)), now, Entry::new("sanction.recorded", "sanction", m.id).after(&m)).await?;
+    if let Some(app) = linked.filter(|a| n.kind == SanctionKind::FraudInCertification && a.status == ApplicationStatus::Published) {
+        revoke(&txn, caller, &m, &app, now, state.clock.today()).await?;
+    }
     txn.commit().await?;
     Ok(m)
+}
+
+/// 000 第二十二条 第二款: 取消该认定项目，追回已发放的资金 — the application is
+/// revoked, its resource leaves the catalogue, its payment is clawed back.
+async fn revoke(
+    txn: &impl ConnectionTrait,
+    caller: &Caller,
+    s: &sanction::Model,
+    app: &application::Model,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+) -> ApiResult<()> {
+    let next = transition(app.status, ApplicationAction::Revoke, app.category).map_err(|e| crate::services::resources::wrong_state(&e))?;
+    let reason = format!("弄虚作假获取认定，已取消认定（违规确认日期：{}）", s.confirmed_on);
+    let after = crate::services::resources::save_status(txn, app, next, Some(reason), now).await?;
+    audit::record(txn, Actor(Some(caller)), now, Entry::new("application.revoked", "application", app.id).before(app).after(&after))
+        .await?;
+    if let Some(r) = resource::Entity::find().filter(resource::Column::ApplicationId.eq(app.id)).one(txn).await? {
+        let mut m: resource::ActiveModel = r.clone().into();
+        m.revoked_on = Set(Some(today));
+        let revoked = m.update(txn).await?;
+        audit::record(txn, Actor(Some(caller)), now, Entry::new("resource.revoked", "resource", r.id).before(&r).after(&revoked)).await?;
+    }
+    let paid = payment::Entity::find().filter(payment::Column::ApplicationId.eq(app.id)).one(txn).await?;
+    if let Some((p, amount)) = paid.and_then(|p| p.status.clawback_amount(p.amount).map(|a| (p, a))) {
+        let mut m: payment::ActiveModel = p.clone().into();
+        m.status = Set(entities::resource::funding::PaymentStatus::ClawedBack);
+        m.updated_at = Set(now);
+        let clawed = m.update(txn).await?;
+        audit::record(txn, Actor(Some(caller)), now, Entry::new("payment.clawed_back", "payment", p.id).before(&p).after(&clawed)).await?;
+        let c = clawback::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            payment_id: Set(p.id),
+            sanction_id: Set(s.id),
+            organization_id: Set(p.organization_id),
+            amount: Set(amount),
+            created_at: Set(now),
+        }
+        .insert(txn)
+        .await?;
+        audit::record(txn, Actor(Some(caller)), now, Entry::new("clawback.recorded", "clawback", c.id).after(&c)).await?;
+    }
+    Ok(())
 }
 
 /// # Errors

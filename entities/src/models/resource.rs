@@ -29,6 +29,8 @@ pub struct Model {
     pub policy_document_id: Option<Uuid>,
     pub policy_title: String,
     pub policy_valid_until: Option<Date>,
+    /// Revoked for fraud (000 第二十二条): gone from the public catalogue.
+    pub revoked_on: Option<Date>,
     pub created_at: DateTimeUtc,
 }
 

@@ -96,6 +96,9 @@ pub enum PaymentStatus {
     /// 已拨付
     #[sea_orm(string_value = "disbursed")]
     Disbursed,
+    /// 追回: the certification was revoked for fraud (000 第二十二条 第二款).
+    #[sea_orm(string_value = "clawed_back")]
+    ClawedBack,
 }
 
 impl PaymentStatus {
@@ -104,6 +107,19 @@ impl PaymentStatus {
         match self {
             Self::Committed => "待拨付",
             Self::Disbursed => "已拨付",
+            Self::ClawedBack => "已追回",
+        }
+    }
+
+    /// What must be recovered when the project is revoked for fraud ("追回已发放的资金",
+    /// 000 第二十二条 第二款): the amount paid out; nothing if it was not yet disbursed
+    /// (the commitment is cancelled). None: already clawed back.
+    #[must_use]
+    pub fn clawback_amount(self, amount: i64) -> Option<i64> {
+        match self {
+            Self::Committed => Some(0),
+            Self::Disbursed => Some(amount),
+            Self::ClawedBack => None,
         }
     }
 
@@ -266,6 +282,15 @@ mod tests {
         // 000 第二十三条: funds are paid once per published project.
         assert!(PaymentStatus::Committed.can_disburse());
         assert!(!PaymentStatus::Disbursed.can_disburse());
+        assert!(!PaymentStatus::ClawedBack.can_disburse());
+    }
+
+    #[test]
+    fn clawback_recovers_what_was_paid() {
+        // 000 第二十二条 第二款: 追回已发放的资金.
+        assert_eq!(PaymentStatus::Disbursed.clawback_amount(10_000), Some(10_000));
+        assert_eq!(PaymentStatus::Committed.clawback_amount(10_000), Some(0));
+        assert_eq!(PaymentStatus::ClawedBack.clawback_amount(10_000), None);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //!                                                       └→ not_included
 //! ```
 //!
+//! `published ─revoke→ revoked` when fraud in certification is confirmed (000 第二十二条).
 //! Development (agreement, milestones) after `approved_for_development` is issue 7.
 
 use sea_orm::entity::prelude::*;
@@ -47,10 +48,13 @@ pub enum ApplicationStatus {
     NotIncluded,
     #[sea_orm(string_value = "completed")]
     Completed,
+    /// Certification revoked for fraud (000 第二十二条 第二款).
+    #[sea_orm(string_value = "revoked")]
+    Revoked,
 }
 
 impl ApplicationStatus {
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 15] = [
         Self::Draft,
         Self::Submitted,
         Self::UnderReview,
@@ -65,6 +69,7 @@ impl ApplicationStatus {
         Self::Included,
         Self::NotIncluded,
         Self::Completed,
+        Self::Revoked,
     ];
 
     #[must_use]
@@ -84,6 +89,7 @@ impl ApplicationStatus {
             Self::Included => "已纳入开发计划",
             Self::NotIncluded => "未纳入开发计划",
             Self::Completed => "开发完成",
+            Self::Revoked => "已取消认定",
         }
     }
 
@@ -121,6 +127,8 @@ pub enum ApplicationAction {
     MarkNotIncluded,
     /// (1) Development of an included occupation completed (000 第七条(三)).
     MarkCompleted,
+    /// Fraud in certification confirmed: the certification is revoked (000 第二十二条 第二款).
+    Revoke,
 }
 
 impl ApplicationAction {
@@ -139,6 +147,7 @@ impl ApplicationAction {
             Self::MarkIncluded => "标记纳入开发计划",
             Self::MarkNotIncluded => "标记未纳入开发计划",
             Self::MarkCompleted => "标记开发完成",
+            Self::Revoke => "取消认定",
         }
     }
 }
@@ -183,6 +192,8 @@ pub fn transition(from: ApplicationStatus, action: ApplicationAction, category: 
         (S::ReportedUpward, A::MarkIncluded) => Ok(S::Included),
         (S::ReportedUpward, A::MarkNotIncluded) => Ok(S::NotIncluded),
         (S::Included, A::MarkCompleted) => Ok(S::Completed),
+        // 000 第二十二条 第二款: 取消该认定项目.
+        (S::Published, A::Revoke) if category == Category::TrainingResource => Ok(S::Revoked),
         _ => Err(TransitionError { from, action, category }),
     }
 }
@@ -194,7 +205,7 @@ mod tests {
     use ApplicationStatus as S;
     use Category as C;
 
-    const ACTIONS: [A; 13] = [
+    const ACTIONS: [A; 14] = [
         A::Submit,
         A::DrawPanel,
         A::Propose,
@@ -208,6 +219,7 @@ mod tests {
         A::MarkIncluded,
         A::MarkNotIncluded,
         A::MarkCompleted,
+        A::Revoke,
     ];
 
     /// Every (status, action, category) against the one table of allowed steps.
@@ -236,6 +248,7 @@ mod tests {
         allowed.push((S::AwaitingApproval, A::Approve, C::EvaluationResource, S::ApprovedForDevelopment));
         allowed.push((S::AwaitingApproval, A::Approve, C::SkillResearch, S::ApprovedForDevelopment));
         allowed.push((S::Submitted, A::ReportUpward, C::NewOccupation, S::ReportedUpward));
+        allowed.push((S::Published, A::Revoke, C::TrainingResource, S::Revoked));
         let mut checked = 0;
         for from in S::ALL {
             for action in ACTIONS {
@@ -246,7 +259,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 14 * 13 * 5);
+        assert_eq!(checked, 15 * 14 * 5);
     }
 
     #[test]

@@ -217,3 +217,83 @@ async fn without_a_schedule_in_force_nothing_is_published() {
     let (_, public) = app.get("/api/v1/public/resources", None).await;
     assert!(public["items"].as_array().unwrap().is_empty());
 }
+
+/// 000 第二十二条 第二款: fraud in certification revokes it, removes it from the
+/// public catalogue, claws back the payment and bans the credit code for
+/// exactly 5 years from the confirmation date.
+#[tokio::test]
+async fn fraud_revokes_the_certification_claws_back_the_payment_and_bans_for_five_years() {
+    let app = spawn_app().await;
+    let apps = app.awaiting_approval(&[("online_course", "造假课程"), ("e_textbook", "他人教材")]).await;
+    app.set_now("2026-06-09T09:00:00+08:00").await;
+    let staff = app.login("bureau_staff", None).await;
+    for (_, id) in &apps {
+        let (status, body) = app.post_json(&format!("/api/v1/applications/{id}/approve"), Some(&staff), &json!({})).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let (_, catalogue) = app.get("/api/v1/public/resources", None).await;
+    assert_eq!(catalogue["items"].as_array().unwrap().len(), 2);
+    let (_, pays) = app.get("/api/v1/payments", Some(&staff)).await;
+    let pay_id = pays["items"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(pays["items"][0]["application_id"], apps[0].1.as_str());
+    let (status, _) = app.post_json(&format!("/api/v1/payments/{pay_id}/disburse"), Some(&staff), &json!({})).await;
+    assert_eq!(status, 200);
+
+    let (org, id) = (apps[0].0.id().to_string(), apps[0].1.clone());
+    let fraud = json!({"organization_id": org, "kind": "fraud_certification", "confirmed_on": "2026-07-01",
+                       "description": "使用报告系伪造", "application_id": id});
+    // Refused without writing: wrong role, another organisation's application, a date in the future.
+    app.set_now("2026-07-02T09:00:00+08:00").await;
+    let staff = app.login("bureau_staff", None).await;
+    let user = app.org_user_with_email(&org, "fraud@pay.dg.cn").await;
+    let before = snapshot(&app.db).await;
+    assert_eq!(app.post_json("/api/v1/sanctions", Some(&user), &fraud).await.0, 403);
+    let mut other = fraud.clone();
+    other["application_id"] = json!(apps[1].1);
+    let (status, body) = app.post_json("/api/v1/sanctions", Some(&staff), &other).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["errors"][0]["field"], "application_id");
+    let mut future = fraud.clone();
+    future["confirmed_on"] = json!("2026-07-03");
+    assert_eq!(app.post_json("/api/v1/sanctions", Some(&staff), &future).await.0, 422);
+    assert_eq!(snapshot(&app.db).await, before, "nothing written");
+
+    let (status, sanction) = app.post_json("/api/v1/sanctions", Some(&staff), &fraud).await;
+    assert_eq!(status, 201, "{sanction}");
+    assert_eq!(sanction["ban_until"], "2031-07-01", "exactly 5 years after the confirmation date");
+    let (_, a) = app.get(&format!("/api/v1/applications/{id}"), Some(&staff)).await;
+    assert_eq!(a["status"], "revoked");
+    let (_, catalogue) = app.get("/api/v1/public/resources", None).await;
+    let titles: Vec<&str> = catalogue["items"].as_array().unwrap().iter().map(|r| r["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["他人教材"], "the revoked resource left the catalogue");
+    let (_, pay) = app.get(&format!("/api/v1/payments/{pay_id}"), Some(&staff)).await;
+    assert_eq!(pay["status"], "clawed_back");
+    let (status, again) = app.post_json(&format!("/api/v1/payments/{pay_id}/disburse"), Some(&staff), &json!({})).await;
+    tests::http::assert_problem(status, &again, 409, "already_disbursed");
+    let after = snapshot(&app.db).await;
+    let get = |k: &str| after.iter().find(|(n, _)| n == k).unwrap().1;
+    assert_eq!((get("clawbacks.rows"), get("clawbacks.marker")), (1, 10_000), "one claw-back of the 10,000 disbursed");
+    for action in ["application.revoked", "resource.revoked", "payment.clawed_back", "clawback.recorded"] {
+        assert_eq!(audit_count(&app.db, action, None).await, 1, "{action}");
+    }
+
+    // The banned credit code cannot apply until the ban ends by itself.
+    let call = app.open_call(&staff, "training_resource").await;
+    let body = app.certification_body(&user, &call, "新课程").await;
+    let draft = app.draft_application(&user, &body).await;
+    let (status, refused) = app.post_json(&format!("/api/v1/applications/{draft}/submit"), Some(&user), &json!({})).await;
+    tests::http::assert_problem(status, &refused, 422, "ineligible");
+    assert!(refused["errors"].as_array().unwrap().iter().any(|e| e["code"] == "applicant_banned"), "{refused}");
+    app.set_now("2031-06-30T23:59:00+08:00").await;
+    let staff = app.login("bureau_staff", None).await;
+    let user = app.org_user_with_email(&org, "fraud2@pay.dg.cn").await;
+    let call = app.open_call(&staff, "training_resource").await;
+    let body = app.certification_body(&user, &call, "新课程二").await;
+    let draft = app.draft_application(&user, &body).await;
+    let (status, refused) = app.post_json(&format!("/api/v1/applications/{draft}/submit"), Some(&user), &json!({})).await;
+    assert_eq!(status, 422, "the last day of the ban: {refused}");
+    app.set_now("2031-07-01T00:01:00+08:00").await;
+    let user = app.org_user_with_email(&org, "fraud3@pay.dg.cn").await;
+    let (status, ok) = app.post_json(&format!("/api/v1/applications/{draft}/submit"), Some(&user), &json!({})).await;
+    assert_eq!((status, ok["status"].as_str()), (200, Some("submitted")), "the ban ended by itself: {ok}");
+}

@@ -60,6 +60,7 @@ pub async fn approve(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<(
             policy_document_id: Set(policy.as_ref().map(|p| p.id)),
             policy_title: Set(policy.as_ref().map(|p| p.title.clone()).unwrap_or_default()),
             policy_valid_until: Set(policy.and_then(|p| p.valid_until)),
+            revoked_on: Set(None),
             created_at: Set(now),
         }
         .insert(&txn)
@@ -92,7 +93,8 @@ pub struct CatalogueFilter {
 /// # Errors
 /// Database errors.
 pub async fn list(state: &AppState, f: CatalogueFilter, page: PageParams) -> ApiResult<(Vec<resource::Model>, Option<String>)> {
-    let mut q = resource::Entity::find().order_by_asc(resource::Column::Id).limit(page.fetch());
+    let mut q =
+        resource::Entity::find().filter(resource::Column::RevokedOn.is_null()).order_by_asc(resource::Column::Id).limit(page.fetch());
     if let Some(k) = f.kind {
         q = q.filter(resource::Column::Kind.eq(k));
     }
@@ -117,7 +119,11 @@ pub async fn list(state: &AppState, f: CatalogueFilter, page: PageParams) -> Api
 /// # Errors
 /// 404.
 pub async fn get(state: &AppState, id: Uuid) -> ApiResult<resource::Model> {
-    resource::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(|| ApiError::not_found("技能资源", "Resource"))
+    resource::Entity::find_by_id(id)
+        .filter(resource::Column::RevokedOn.is_null())
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("技能资源", "Resource"))
 }
 
 /// Compiles every submitted new-occupation proposal not yet reported into a batch (000 第七条(二)).
