@@ -7,6 +7,7 @@
 //! user's actions.
 
 pub mod alliances;
+pub mod dashboard;
 pub mod db;
 pub mod http;
 pub mod proxy;
