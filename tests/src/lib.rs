@@ -7,6 +7,7 @@
 //! user's actions.
 
 pub mod alliances;
+pub mod browser;
 pub mod dashboard;
 pub mod db;
 pub mod http;
