@@ -118,7 +118,9 @@ pub async fn seed_reports_with(
         .await?,
     ));
     // Period p (1..count), oldest first; the last is 2026H1.
-    let status = format!("CASE WHEN p.i < {count} THEN 'accepted' ELSE (ARRAY['accepted','submitted','submitted','returned','draft'])[1 + a % 6] END");
+    let status = format!(
+        "CASE WHEN p.i < {count} THEN 'accepted' ELSE (ARRAY['accepted','submitted','submitted','returned','draft'])[1 + a % 6] END"
+    );
     out.push((
         "reports",
         exec(

@@ -238,7 +238,7 @@ pub struct TrainingFigures {
     pub trainees_change: Change,
     /// Per category (the row's kind when written, as in the report's subtotals).
     pub by_category: Vec<(OrgKind, Training, Training)>,
-    /// The alliances with the most trainees this period (ties by name).
+    /// The alliances with the most trainees this period (ties by alliance id).
     pub top_alliances: Vec<AllianceTraining>,
     /// Trainees per period of the chart, oldest first.
     pub trainees_history: Vec<(Period, i64)>,
@@ -562,14 +562,17 @@ async fn training(db: &impl ConnectionTrait, period: Period, periods: &[Period])
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AllianceOrder {
-    /// Most trainees in the period first, then by name.
+    /// Most trainees in the period first, then by alliance id.
     MostTrainees,
     /// By name (the export).
     Name,
 }
 
 /// Training figures per alliance for `period` and the one before, summed in
-/// SQL (a `UNION ALL` of the two periods grouped by alliance); `limit` rows at most.
+/// SQL (a `UNION ALL` of the two periods grouped by alliance, ordered and
+/// cut in the database), then the names of the alliances listed. The sums
+/// are not joined to `alliances` in the same statement: PostgreSQL would
+/// then run the sums once per alliance.
 ///
 /// # Errors
 /// Database errors.
@@ -592,7 +595,7 @@ pub async fn by_alliance(
         .collect();
     let Some(all) = union_all(parts) else { return Ok(Vec::new()) };
     let mut q = Query::select();
-    q.expr_as(Expr::col(("a", "id")), "alliance_id").expr_as(Expr::col(("a", "name")), "name");
+    q.expr_as(Expr::col(("s", "alliance_id")), "alliance_id");
     for (which, p) in [("cur", Some(period)), ("prev", period.prev())] {
         for c in TRAINING_COLUMNS {
             let code = p.map(Period::code).unwrap_or_default();
@@ -600,17 +603,11 @@ pub async fn by_alliance(
             q.expr_as(Func::cast_as(Func::sum(pick), "BIGINT"), format!("{which}_{c}"));
         }
     }
-    q.from_subquery(all, "s")
-        .join_as(JoinType::InnerJoin, "alliances", "a", Expr::col(("a", "id")).equals(("s", "alliance_id")))
-        .group_by_col(("a", "id"))
-        .group_by_col(("a", "name"));
-    match order {
-        AllianceOrder::MostTrainees => {
-            q.order_by("cur_trainees", sea_orm::Order::Desc);
-        }
-        AllianceOrder::Name => {}
+    q.from_subquery(all, "s").group_by_col(("s", "alliance_id"));
+    if order == AllianceOrder::MostTrainees {
+        q.order_by("cur_trainees", sea_orm::Order::Desc);
     }
-    q.order_by(("a", "name"), sea_orm::Order::Asc).order_by(("a", "id"), sea_orm::Order::Asc);
+    q.order_by(("s", "alliance_id"), sea_orm::Order::Asc);
     if let Some(l) = limit {
         q.limit(l);
     }
@@ -631,10 +628,29 @@ pub async fn by_alliance(
         };
         out.push(AllianceTraining {
             alliance_id: row.try_get("", "alliance_id")?,
-            name: row.try_get("", "name")?,
+            name: String::new(),
             current: pick("cur")?,
             previous: pick("prev")?,
         });
+    }
+    if out.is_empty() {
+        return Ok(out);
+    }
+    // The names: of the few listed, or (the export) of every alliance.
+    let mut names = Query::select();
+    names.columns(["id", "name"]).from("alliances");
+    if limit.is_some() {
+        names.and_where(Expr::col("id").is_in(out.iter().map(|a| a.alliance_id)));
+    }
+    let mut by_id = std::collections::HashMap::new();
+    for row in db.query_all(&names).await? {
+        by_id.insert(row.try_get::<Uuid>("", "id")?, row.try_get::<String>("", "name")?);
+    }
+    for a in &mut out {
+        a.name = by_id.remove(&a.alliance_id).unwrap_or_default();
+    }
+    if order == AllianceOrder::Name {
+        out.sort_by(|a, b| a.name.cmp(&b.name).then(a.alliance_id.cmp(&b.alliance_id)));
     }
     Ok(out)
 }

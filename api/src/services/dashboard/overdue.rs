@@ -87,8 +87,19 @@ fn decode(c: &str) -> Option<(Period, Uuid)> {
     Some((Period::parse("cursor", p).ok()?, id.parse().ok()?))
 }
 
-/// The overdue reports of one period (`today` is past its due date).
-fn part(p: Period) -> SelectStatement {
+/// The overdue reports of one period (`today` is past its due date), with
+/// the initiator's contact when `contact`.
+fn part(p: Period, contact: bool) -> SelectStatement {
+    let mut q = Query::select();
+    q.expr_as(Expr::val(p.code()), "period")
+        .expr_as(Expr::col(("a", "id")), "alliance_id")
+        .from_as("alliances", "a")
+        .join_as(JoinType::LeftJoin, "reports", "r", sql::report_join(p))
+        .cond_where(sql::owes(p))
+        .and_where(sql::standing(true).eq(Standing::Overdue.code()));
+    if !contact {
+        return q;
+    }
     Query::select()
         .expr_as(Expr::val(p.code()), "period")
         .expr_as(Expr::col(("a", "id")), "alliance_id")
@@ -116,7 +127,7 @@ pub async fn list(state: &AppState, caller: &Caller, paging: &OverduePaging) -> 
     let today = state.clock.today();
     let dates = Dates::load(&state.db, today, None).await?;
     let periods = dates.overdue_periods(state);
-    let Some(all) = union_all(periods.iter().map(|(p, _)| part(*p)).collect()) else {
+    let Some(all) = union_all(periods.iter().map(|(p, _)| part(*p, true)).collect()) else {
         return Ok(OverduePage { items: Vec::new(), next_cursor: None });
     };
     let mut q = Query::select();
@@ -165,7 +176,7 @@ fn due_of(periods: &[(Period, Deadlines)], p: Period) -> NaiveDate {
 /// Database errors.
 pub async fn totals(db: &impl ConnectionTrait, state: &AppState, dates: &Dates) -> ApiResult<OverdueFigures> {
     let periods = dates.overdue_periods(state);
-    let Some(all) = union_all(periods.iter().map(|(p, _)| part(*p)).collect()) else {
+    let Some(all) = union_all(periods.iter().map(|(p, _)| part(*p, false)).collect()) else {
         return Ok(OverdueFigures { total: 0, oldest_period: None });
     };
     let q = Query::select()
