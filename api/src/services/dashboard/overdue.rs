@@ -17,7 +17,7 @@ use super::{Dates, OverdueFigures, u, union_all};
 use crate::{
     auth::Caller,
     error::{ApiError, ApiResult},
-    pagination::{DEFAULT_LIMIT, MAX_LIMIT},
+    pagination,
     state::AppState,
 };
 
@@ -55,19 +55,7 @@ impl OverduePaging {
     /// # Errors
     /// 422 naming `limit` or `cursor`.
     pub fn parse(limit: Option<u64>, cursor: Option<&str>) -> ApiResult<Self> {
-        let limit = limit.unwrap_or(DEFAULT_LIMIT);
-        if limit == 0 || limit > MAX_LIMIT {
-            return Err(ApiError::field(
-                "limit",
-                format!("每页条数须在1到{MAX_LIMIT}之间"),
-                format!("limit must be between 1 and {MAX_LIMIT}"),
-            ));
-        }
-        let after = match cursor.filter(|c| !c.is_empty()) {
-            None => None,
-            Some(c) => Some(decode(c).ok_or_else(|| ApiError::field("cursor", "分页游标无效", "Invalid cursor"))?),
-        };
-        Ok(Self { limit, after })
+        Ok(Self { limit: pagination::parse_limit(limit)?, after: pagination::parse_cursor(cursor, decode)? })
     }
 
     /// Everything (exports; a million rows is far beyond any real list).
