@@ -65,13 +65,18 @@ pub struct BearerAuth(pub Caller);
 
 async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
     let state = req.data::<AppState>().ok_or_else(|| poem::Error::from(ApiError::internal(&"state missing")))?;
-    let claims = state.keys.decode(&bearer.token, state.clock.now()).ok_or_else(|| poem::Error::from(ApiError::unauthorized()))?;
-    let user = user::Entity::find_by_id(claims.sub)
-        .one(&state.db)
-        .await
-        .map_err(|e| poem::Error::from(ApiError::from(e)))?
-        .filter(|u| !u.disabled)
-        .ok_or_else(|| poem::Error::from(ApiError::unauthorized()))?;
+    caller_from_token(state, &bearer.token).await.map_err(poem::Error::from)
+}
+
+/// The account an access token names, loaded now: a disabled account or a
+/// token not valid at the service clock's time is 401 (also used by the
+/// dashboard page, whose token travels in a cookie).
+///
+/// # Errors
+/// 401 `unauthorized`; database errors.
+pub async fn caller_from_token(state: &AppState, token: &str) -> ApiResult<Caller> {
+    let claims = state.keys.decode(token, state.clock.now()).ok_or_else(ApiError::unauthorized)?;
+    let user = user::Entity::find_by_id(claims.sub).one(&state.db).await?.filter(|u| !u.disabled).ok_or_else(ApiError::unauthorized)?;
     Ok(Caller { user_id: user.id, username: user.username, role: user.role, organization_id: user.organization_id })
 }
 

@@ -4,6 +4,7 @@
 //! # Layout
 //! - [`config`]: layered settings; [`startup`]: `Application::build` / `run_until_stopped`
 //! - [`routes`]: one module per resource; handlers read input, call a service, map the result
+//! - [`page`]: the server-rendered dashboard page `/dashboard` (Chinese, no JavaScript)
 //! - [`services`]: transactional operations (rule from `entities`, save, audit)
 //! - [`auth`], [`audit`], [`error`], [`i18n`], [`middleware`], [`pagination`]: the edge
 //! - [`cli`], [`demo`]: commands and sample data
@@ -18,6 +19,7 @@ pub mod error;
 pub mod i18n;
 pub mod labels;
 pub mod middleware;
+pub mod page;
 pub mod pagination;
 pub mod routes;
 pub mod services;

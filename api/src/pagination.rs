@@ -16,23 +16,38 @@ pub struct PageParams {
     pub after: Option<Uuid>,
 }
 
+/// `limit`: default 20, 1 to 200.
+///
+/// # Errors
+/// 422 naming `limit`.
+pub fn parse_limit(limit: Option<u64>) -> ApiResult<u64> {
+    let limit = limit.unwrap_or(DEFAULT_LIMIT);
+    if limit == 0 || limit > MAX_LIMIT {
+        return Err(ApiError::field(
+            "limit",
+            format!("每页条数须在1到{MAX_LIMIT}之间"),
+            format!("limit must be between 1 and {MAX_LIMIT}"),
+        ));
+    }
+    Ok(limit)
+}
+
+/// A cursor decoded by `decode` (absent or empty: the first page).
+///
+/// # Errors
+/// 422 naming `cursor` when it does not decode.
+pub fn parse_cursor<T>(cursor: Option<&str>, decode: impl Fn(&str) -> Option<T>) -> ApiResult<Option<T>> {
+    cursor
+        .filter(|c| !c.is_empty())
+        .map(|c| decode(c).ok_or_else(|| ApiError::field("cursor", "分页游标无效", "Invalid cursor")))
+        .transpose()
+}
+
 impl PageParams {
     /// # Errors
     /// 422 naming `limit` or `cursor`.
     pub fn parse(limit: Option<u64>, cursor: Option<&str>) -> ApiResult<Self> {
-        let limit = limit.unwrap_or(DEFAULT_LIMIT);
-        if limit == 0 || limit > MAX_LIMIT {
-            return Err(ApiError::field(
-                "limit",
-                format!("每页条数须在1到{MAX_LIMIT}之间"),
-                format!("limit must be between 1 and {MAX_LIMIT}"),
-            ));
-        }
-        let after = match cursor.filter(|c| !c.is_empty()) {
-            None => None,
-            Some(c) => Some(decode_cursor(c).ok_or_else(|| ApiError::field("cursor", "分页游标无效", "Invalid cursor"))?),
-        };
-        Ok(Self { limit, after })
+        Ok(Self { limit: parse_limit(limit)?, after: parse_cursor(cursor, decode_cursor)? })
     }
 
     /// Rows to fetch: one more than the page, to know whether another follows.

@@ -9,6 +9,7 @@ mod auth;
 mod bureau_reports;
 mod calendar;
 mod calls;
+mod dashboard;
 mod documents;
 mod enums;
 mod funding;
@@ -65,6 +66,8 @@ pub enum Tag {
     Notifications,
     /// 定时任务与邮件队列（系统管理员）Scheduled jobs and outgoing mail (bureau_admin)
     Jobs,
+    /// 统计看板（市人社局）Bureau dashboard
+    Dashboard,
 }
 
 /// Every API, grouped by area (tuples of at most 12 so `Default` builds them).
@@ -88,7 +91,7 @@ type Apis = (
         sanctions::SanctionsApi,
         public::PublicApi,
     ),
-    (notifications::NotificationsApi, jobs::JobsApi, outbox::OutboxApi),
+    (notifications::NotificationsApi, jobs::JobsApi, outbox::OutboxApi, dashboard::DashboardApi),
     (calls::CallsApi, applications::ApplicationsApi, notices::NoticesApi, public_resources::PublicResourcesApi, funding::FundingApi),
 );
 
@@ -134,6 +137,7 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
         .nest("/docs", docs)
         .at("/openapi.json", json)
         .at("/openapi.yaml", yaml)
+        .nest("/dashboard", crate::page::routes())
         .at("/healthz", get(health::healthz))
         .at("/readyz", get(health::readyz))
         .data(state)

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod alliances;
 pub mod calendar;
+pub mod dashboard;
 pub mod directory;
 pub mod documents;
 pub mod idempotency;

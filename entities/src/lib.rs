@@ -9,6 +9,7 @@
 //! - [`alliance`]: training-alliance rules (seed 003): composition, filing, 附件1 counts, lifecycle
 //! - [`report`]: half-year reports (seed 003 §二(七), 附件2/附件3): periods, deadlines, lifecycle, totals
 //! - [`resource`]: skill resources (seed 000): lifecycle, eligibility, scoring, panel draw, 公示
+//! - [`dashboard`]: which reports and periods the bureau's dashboard counts, rates and changes
 //! - [`calendar`]: the working-day calendar rule (DESIGN §7)
 //! - [`enums`]: roles, organisation kinds and their Chinese labels
 //! - [`models`]: sea-orm entities, one module per table
@@ -16,6 +17,7 @@
 pub mod alliance;
 pub mod calendar;
 pub mod chase;
+pub mod dashboard;
 pub mod enums;
 pub mod models;
 pub mod policy;

@@ -7,6 +7,8 @@
 //! user's actions.
 
 pub mod alliances;
+pub mod browser;
+pub mod dashboard;
 pub mod db;
 pub mod http;
 pub mod proxy;
@@ -119,8 +121,13 @@ async fn start(
     let mut conn = api::startup::connect_and_migrate(&settings).await.expect("connect and migrate");
     let queries = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let counter = Arc::clone(&queries);
-    conn.set_metric_callback(move |_| {
+    // `SLOW_SQL_MS=50` prints every statement slower than that (benchmarks).
+    let slow = std::env::var("SLOW_SQL_MS").ok().and_then(|v| v.parse::<u64>().ok()).map(std::time::Duration::from_millis);
+    conn.set_metric_callback(move |info| {
         counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if slow.is_some_and(|s| info.elapsed > s) {
+            eprintln!("slow statement ({} ms): {}", info.elapsed.as_millis(), info.statement.sql);
+        }
     });
     let app = Application::build_with_connection(settings.clone(), Arc::new(clock.clone()), conn).await.expect("build app");
     let port = app.port();

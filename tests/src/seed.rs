@@ -1,5 +1,5 @@
 //! Bulk data for benchmarks (PostgreSQL only): registered alliances with
-//! their members and four half-years of reports, written with a few
+//! their members and four (or more, [`seed_reports_with`]) half-years of reports, written with a few
 //! `INSERT … SELECT FROM generate_series` statements rather than through the
 //! API. Ids are derived from `md5(…)` so they are stable and spread like UUIDs.
 //!
@@ -33,6 +33,42 @@ pub async fn seed_reports(
     members: u32,
     created_by: Uuid,
 ) -> anyhow::Result<Vec<(&'static str, u64)>> {
+    seed_reports_with(db, alliances, members, created_by, 4).await
+}
+
+/// Like [`seed_reports`] with `periods` half-years ending with 2026H1
+/// (alliances registered 137 days into the first), all accepted but the last.
+///
+/// # Errors
+/// Database errors (PostgreSQL only).
+pub async fn seed_reports_with(
+    db: &DatabaseConnection,
+    alliances: u32,
+    members: u32,
+    created_by: Uuid,
+    periods: usize,
+) -> anyhow::Result<Vec<(&'static str, u64)>> {
+    use entities::report::Period;
+    let last = Period::parse("period", "2026H1").map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let list = entities::dashboard::history(last, periods.max(1));
+    let first = list[0];
+    let registered = first.start() + chrono::TimeDelta::days(137);
+    let count = list.len();
+    let values: Vec<String> = list
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let end = p.end();
+            format!(
+                "({}, '{}', DATE '{}', DATE '{}')",
+                i + 1,
+                p.code(),
+                end + chrono::TimeDelta::days(15),
+                end + chrono::TimeDelta::days(31)
+            )
+        })
+        .collect();
+    let periods = format!("(VALUES {}) AS p(i, code, rows_due, due)", values.join(", "));
     let (n, m) = (alliances, members);
     let by = created_by;
     let mut out = Vec::new();
@@ -61,8 +97,9 @@ pub async fn seed_reports(
                  charter_version, version, created_by, created_at, updated_at) \
                  SELECT md5('alliance' || a)::uuid, '东莞市基准测试职业培训联盟' || a, '产业' || (a % 10), NULL, \
                  md5('org' || ((a - 1) * {m} + 1))::uuid, md5('org' || ((a - 1) * {m} + 2))::uuid, 'registered', \
-                 'DGLM-2024-' || lpad(a::text, 4, '0'), DATE '2024-11-15', 0, 1, '{by}', now(), now() \
-                 FROM generate_series(1, {n}) a"
+                 'DGLM-{year}-' || lpad(a::text, 4, '0'), DATE '{registered}', 0, 1, '{by}', now(), now() \
+                 FROM generate_series(1, {n}) a",
+                year = registered.format("%Y")
             ),
         )
         .await?,
@@ -80,10 +117,10 @@ pub async fn seed_reports(
         )
         .await?,
     ));
-    // Period p (1..4): 2024H2, 2025H1, 2025H2, 2026H1.
-    let periods = "(VALUES (1, '2024H2', DATE '2025-01-15', DATE '2025-02-05'), (2, '2025H1', DATE '2025-07-15', DATE '2025-07-31'), \
-                   (3, '2025H2', DATE '2026-01-15', DATE '2026-02-02'), (4, '2026H1', DATE '2026-07-15', DATE '2026-07-31')) AS p(i, code, rows_due, due)";
-    let status = "CASE WHEN p.i < 4 THEN 'accepted' ELSE (ARRAY['accepted','submitted','submitted','returned','draft'])[1 + a % 6] END";
+    // Period p (1..count), oldest first; the last is 2026H1.
+    let status = format!(
+        "CASE WHEN p.i < {count} THEN 'accepted' ELSE (ARRAY['accepted','submitted','submitted','returned','draft'])[1 + a % 6] END"
+    );
     out.push((
         "reports",
         exec(
@@ -93,10 +130,10 @@ pub async fn seed_reports(
                  late_days, summary_text, summary_doc_id, decided_at, version, created_at, updated_at) \
                  SELECT md5('report' || a || p.code)::uuid, md5('alliance' || a)::uuid, p.code, {status}, p.rows_due, p.due, \
                  CASE WHEN {status} = 'draft' THEN NULL ELSE p.due::timestamptz END, CASE WHEN {status} = 'draft' THEN NULL ELSE p.due::timestamptz END, \
-                 CASE WHEN {status} = 'draft' THEN NULL WHEN p.i = 4 AND a % 6 = 2 THEN 5 ELSE 0 END, \
+                 CASE WHEN {status} = 'draft' THEN NULL WHEN p.i = {count} AND a % 6 = 2 THEN 5 ELSE 0 END, \
                  CASE WHEN p.code LIKE '%H2' THEN '年终工作总结' END, NULL, NULL, 1, now(), now() \
                  FROM generate_series(1, {n}) a, {periods} \
-                 WHERE NOT (p.i = 4 AND a % 6 = 5)"
+                 WHERE NOT (p.i = {count} AND a % 6 = 5)"
             ),
         )
         .await?,

@@ -11,6 +11,7 @@ mod auth;
 mod calendar;
 mod chase;
 mod credit_codes;
+mod dashboard;
 mod documents;
 mod errors;
 mod funding;
