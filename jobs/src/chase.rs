@@ -24,7 +24,7 @@ use entities::{
     models::{alliance, organization, outbox_message, user},
     report::{
         Deadlines, Period,
-        outstanding::{Owing, Scope, load_calendar, missing_rows, open_reports, owed_periods_on, owing_organizations},
+        outstanding::{CHUNK, Owing, Scope, load_calendar, missing_rows, open_reports, owed_periods_on, owing_organizations},
     },
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait};
@@ -55,8 +55,6 @@ struct Planned {
     template: &'static str,
     vars: serde_json::Value,
 }
-
-const CHUNK: usize = 5000;
 
 /// Active org_user accounts with an email of `orgs`.
 async fn org_users(db: &impl ConnectionTrait, orgs: &[Uuid]) -> anyhow::Result<Vec<Recipient>> {

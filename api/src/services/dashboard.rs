@@ -170,7 +170,12 @@ const TRAINING_COLUMNS: [&str; 8] = [
 
 impl Training {
     fn from_row(row: &QueryResult) -> ApiResult<Self> {
-        let v = |c: &str| -> ApiResult<i64> { Ok(row.try_get::<Option<i64>>("", c)?.unwrap_or(0)) };
+        Self::from_columns(row, "")
+    }
+
+    /// The sums in columns named `<prefix><column>` (`prefix` empty, or e.g. `cur_`).
+    fn from_columns(row: &QueryResult, prefix: &str) -> ApiResult<Self> {
+        let v = |c: &str| -> ApiResult<i64> { Ok(row.try_get::<Option<i64>>("", &format!("{prefix}{c}"))?.unwrap_or(0)) };
         Ok(Self {
             trainees: v(TRAINING_COLUMNS[0])?,
             senior_technician: v(TRAINING_COLUMNS[1])?,
@@ -613,19 +618,7 @@ pub async fn by_alliance(
     }
     let mut out = Vec::new();
     for row in db.query_all(&q).await? {
-        let pick = |which: &str| -> ApiResult<Training> {
-            let v = |c: &str| -> ApiResult<i64> { Ok(row.try_get::<Option<i64>>("", &format!("{which}_{c}"))?.unwrap_or(0)) };
-            Ok(Training {
-                trainees: v(TRAINING_COLUMNS[0])?,
-                senior_technician: v(TRAINING_COLUMNS[1])?,
-                technician: v(TRAINING_COLUMNS[2])?,
-                senior_worker: v(TRAINING_COLUMNS[3])?,
-                intermediate_worker: v(TRAINING_COLUMNS[4])?,
-                junior_worker: v(TRAINING_COLUMNS[5])?,
-                special: v(TRAINING_COLUMNS[6])?,
-                general_workers: v(TRAINING_COLUMNS[7])?,
-            })
-        };
+        let pick = |which: &str| Training::from_columns(&row, &format!("{which}_"));
         out.push(AllianceTraining {
             alliance_id: row.try_get("", "alliance_id")?,
             name: String::new(),

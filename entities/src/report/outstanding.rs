@@ -89,7 +89,7 @@ pub enum Scope<'a> {
 }
 
 /// Largest `IN (…)` list sent at once (SQLite allows 32,766 parameters).
-const CHUNK: usize = 5000;
+pub const CHUNK: usize = 5000;
 
 impl Scope<'_> {
     /// The scope split into pieces small enough for one statement each.
