@@ -129,8 +129,9 @@ impl ReportSettings {
     }
 }
 
-/// `[resources]` (DESIGN §6): months from publication to the next assessment
-/// (default 24, per kind overridable), objections one address may file per
+/// `[resources]` (DESIGN §6): months from publication (or an assessment
+/// "keep") to the next assessment (default 24, per kind overridable), months
+/// after an assessment "update required" (6), objections one address may file per
 /// hour, and the default panel size.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -138,6 +139,8 @@ pub struct ResourceSettings {
     pub assessment_months: u32,
     /// e.g. `{ online_course = 12 }`, keyed by resource kind code.
     pub assessment_months_by_kind: BTreeMap<String, u32>,
+    /// Months to the next assessment after "update required" (default 6).
+    pub update_required_months: u32,
     pub objections_per_hour_per_ip: u32,
     pub panel_size: u32,
 }
@@ -147,6 +150,7 @@ impl Default for ResourceSettings {
         Self {
             assessment_months: entities::resource::catalogue::DEFAULT_ASSESSMENT_MONTHS,
             assessment_months_by_kind: BTreeMap::new(),
+            update_required_months: entities::resource::operation::DEFAULT_UPDATE_MONTHS,
             objections_per_hour_per_ip: 5,
             panel_size: 5,
         }
@@ -168,6 +172,9 @@ impl ResourceSettings {
         }
         if std::iter::once(&self.assessment_months).chain(self.assessment_months_by_kind.values()).any(|m| !(1..=120).contains(m)) {
             bail!("setting `resources.assessment_months`: must be between 1 and 120 months");
+        }
+        if !(1..=120).contains(&self.update_required_months) {
+            bail!("setting `resources.update_required_months`: must be between 1 and 120 months");
         }
         if self.objections_per_hour_per_ip == 0 {
             bail!("setting `resources.objections_per_hour_per_ip`: must be at least 1");

@@ -49,6 +49,10 @@ pub fn field_label_zh(field: &str) -> Option<&'static str> {
         "evaluation_specification" => "评价规范标准",
         "theory_question_bank_level" => "公共理论题库标准",
         "integrated_case_course" => "工学一体化案例课程标准",
+        "trainees" => "培训人次",
+        "organisations" => "使用单位数",
+        "assessed_on" => "评估日期",
+        "note" => "说明",
         _ => return None,
     })
 }

@@ -10,6 +10,7 @@ mod bureau_reports;
 mod calendar;
 mod calls;
 mod dashboard;
+mod development;
 mod documents;
 mod enums;
 mod funding;
@@ -26,8 +27,10 @@ mod public_resources;
 mod report_review;
 mod reports;
 mod resource_dto;
+mod resources;
 mod sanctions;
 mod users;
+mod work_file;
 
 use poem::{Endpoint, EndpointExt, Route, get};
 use poem_openapi::{OpenApiService, Tags};
@@ -77,6 +80,7 @@ type Apis = (
         me::MeApi,
         users::UsersApi,
         organizations::OrganizationsApi,
+        work_file::WorkFileApi,
         calendar::CalendarApi,
         audit::AuditApi,
         documents::DocumentsApi,
@@ -92,7 +96,15 @@ type Apis = (
         public::PublicApi,
     ),
     (notifications::NotificationsApi, jobs::JobsApi, outbox::OutboxApi, dashboard::DashboardApi),
-    (calls::CallsApi, applications::ApplicationsApi, notices::NoticesApi, public_resources::PublicResourcesApi, funding::FundingApi),
+    (
+        calls::CallsApi,
+        applications::ApplicationsApi,
+        development::DevelopmentApi,
+        notices::NoticesApi,
+        public_resources::PublicResourcesApi,
+        funding::FundingApi,
+        resources::ResourcesApi,
+    ),
 );
 
 /// The OpenAPI service (also used by `openapi` to print the spec).

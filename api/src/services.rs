@@ -18,3 +18,4 @@ pub mod reports;
 pub mod resources;
 pub mod sanctions;
 pub mod sessions;
+pub mod work_file;

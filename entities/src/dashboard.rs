@@ -4,16 +4,32 @@
 //! out. The counting itself is SQL (`api` services, `dashboard`); the rules
 //! it follows are here, as plain functions and SQL conditions, with tests.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use sea_orm::sea_query::{Cond, Condition, Expr, ExprTrait};
 
-use crate::report::{Period, ReportStatus, Standing};
+use crate::{
+    report::{Period, ReportStatus, Standing},
+    resource::ApplicationStatus,
+};
 
 /// Periods shown in the compliance and trainee charts.
 pub const HISTORY_PERIODS: usize = 6;
 
 /// Alliances listed in the overview's training table (the export has them all).
 pub const TOP_ALLIANCES: u64 = 10;
+
+/// The 附件3 columns the training totals sum (trainees, then staff trained
+/// by level), as named in `report_rows` and `report_training_totals`.
+pub const TRAINING_COLUMNS: [&str; 8] = [
+    "trainees",
+    "trained_senior_technician",
+    "trained_technician",
+    "trained_senior_worker",
+    "trained_intermediate_worker",
+    "trained_junior_worker",
+    "trained_special",
+    "trained_general_workers",
+];
 
 /// A ban "ending soon" ends within this many days.
 pub const BAN_ENDING_SOON_DAYS: i64 = 90;
@@ -124,6 +140,67 @@ pub fn sql_ban_in_force(today: NaiveDate) -> Condition {
     Cond::all().add(Expr::col("ban_until").is_not_null()).add(Expr::col("confirmed_on").lte(today)).add(Expr::col("ban_until").gt(today))
 }
 
+/// The stages of the applications funnel, from submitted to published
+/// (DESIGN §6, `resource::status`): 已申报 → 专家评审 → 公示 → 认定公布或立项.
+pub const FUNNEL_STAGES: [&str; 4] = ["已申报", "专家评审", "公示", "认定公布或立项"];
+
+/// How many stages of [`FUNNEL_STAGES`] an application in `status` has
+/// reached (0: a draft, not yet handed in). Read from the lifecycle: a
+/// status is only reachable through the stages before it — `not_selected`
+/// was reviewed, `refused` and `awaiting_ruling` were on notice, `revoked` was
+/// published, the development statuses (`in_development` … `terminated`)
+/// were approved for development. Categories 1 and 2 are not reviewed by a panel: their statuses
+/// (`reported_upward`, `included`, …) count as submitted only.
+#[must_use]
+pub fn funnel_reached(status: ApplicationStatus) -> usize {
+    use ApplicationStatus as S;
+    match status {
+        S::Draft => 0,
+        S::Submitted | S::ReportedUpward | S::Included | S::NotIncluded | S::Completed => 1,
+        S::UnderReview | S::NotSelected => 2,
+        S::OnNotice | S::AwaitingRuling | S::AwaitingApproval | S::Refused => 3,
+        // 立项 and everything after it in development (000 第十四条, 第二十条).
+        S::Published
+        | S::ApprovedForDevelopment
+        | S::Revoked
+        | S::InDevelopment
+        | S::Accepted
+        | S::ResultsOnNotice
+        | S::ResultsAwaitingRuling
+        | S::AwaitingPublication
+        | S::Ingested
+        | S::Terminated => 4,
+    }
+}
+
+/// The week (Monday to Sunday) of `today`: `[monday, next monday)`.
+#[must_use]
+pub fn week_of(today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let monday = today - chrono::TimeDelta::days(i64::from(today.weekday().num_days_from_monday()));
+    (monday, monday + chrono::TimeDelta::days(7))
+}
+
+/// Midnight at the start of `day` in Beijing (UTC+8, no daylight saving), as UTC.
+#[must_use]
+pub fn beijing_midnight(day: NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    (day.and_time(chrono::NaiveTime::MIN) - chrono::TimeDelta::seconds(i64::from(crate::calendar::CHINA_OFFSET.local_minus_utc())))
+        .and_utc()
+}
+
+/// Notices listed in the overview's "ending this week" table.
+pub const NOTICES_LISTED: u64 = 50;
+
+/// A published resource is "due for reassessment" when its next assessment
+/// date is within this many days, or past.
+pub const REASSESSMENT_WINDOW_DAYS: i64 = 60;
+
+/// Whether a resource whose next assessment is due on `due` is due for
+/// reassessment on `today` (overdue, or within [`REASSESSMENT_WINDOW_DAYS`]).
+#[must_use]
+pub fn reassessment_due(due: NaiveDate, today: NaiveDate) -> bool {
+    due <= today + chrono::TimeDelta::days(REASSESSMENT_WINDOW_DAYS)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,5 +262,57 @@ mod tests {
         assert!(sql.contains(r#""confirmed_on" <= '2026-08-10'"#) && sql.contains(r#""ban_until" > '2026-08-10'"#), "{sql}");
         let confirmed = NaiveDate::from_ymd_opt(2026, 8, 10).unwrap();
         assert!(is_in_force(confirmed, NaiveDate::from_ymd_opt(2031, 8, 10), today));
+    }
+
+    #[test]
+    fn funnel_stages_follow_the_lifecycle() {
+        use crate::resource::{ApplicationAction, Category, transition};
+        // Every step of the lifecycle moves forward in the funnel, or stays,
+        // except a decline or an upheld objection (which end it).
+        for from in ApplicationStatus::ALL {
+            for c in Category::ALL {
+                for a in [
+                    ApplicationAction::Submit,
+                    ApplicationAction::DrawPanel,
+                    ApplicationAction::Propose,
+                    ApplicationAction::CloseNotice,
+                    ApplicationAction::CloseNoticeWithOpenObjection,
+                    ApplicationAction::DismissObjection,
+                    ApplicationAction::Approve,
+                    ApplicationAction::Revoke,
+                    ApplicationAction::Decline,
+                    ApplicationAction::UpholdObjection,
+                ] {
+                    if let Ok(to) = transition(from, a, c) {
+                        // An objection upheld at the results notice of a
+                        // 技研 project (000 第二十条(七))
+                        // ends it as refused: the funnel counts it at the
+                        // notice stage, where its status now stands.
+                        let ends = matches!(a, ApplicationAction::Decline | ApplicationAction::UpholdObjection);
+                        assert!(ends || funnel_reached(to) >= funnel_reached(from), "{from:?} -{a:?}-> {to:?}");
+                        if ends {
+                            assert!(matches!(to, ApplicationStatus::NotSelected | ApplicationStatus::Refused), "{from:?} -{a:?}-> {to:?}");
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(funnel_reached(ApplicationStatus::Draft), 0);
+        assert_eq!(funnel_reached(ApplicationStatus::NotSelected), 2);
+        assert_eq!(funnel_reached(ApplicationStatus::Refused), 3);
+        assert_eq!(funnel_reached(ApplicationStatus::Revoked), 4);
+        assert_eq!(funnel_reached(ApplicationStatus::Terminated), 4, "terminated projects had been approved for development");
+    }
+
+    #[test]
+    fn week_is_monday_to_sunday_and_reassessment_window_is_60_days() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+        // 10 August 2026 is a Monday; 16 August a Sunday.
+        assert_eq!(week_of(d(8, 10)), (d(8, 10), d(8, 17)));
+        assert_eq!(week_of(d(8, 16)), (d(8, 10), d(8, 17)));
+        assert_eq!(week_of(d(8, 12)), (d(8, 10), d(8, 17)));
+        assert_eq!(beijing_midnight(d(8, 10)).to_rfc3339(), "2026-08-09T16:00:00+00:00");
+        assert!(reassessment_due(d(10, 9), d(8, 10)) && !reassessment_due(d(10, 10), d(8, 10)));
+        assert!(reassessment_due(d(1, 1), d(8, 10)));
     }
 }

@@ -44,6 +44,14 @@ impl PolicyState {
     }
 }
 
+/// From 1 December the next year's calendar must be entered (DESIGN §8): the
+/// year to check on `today`, None before December.
+#[must_use]
+pub fn calendar_year_due(today: NaiveDate) -> Option<i32> {
+    use chrono::Datelike;
+    (today.month() == 12).then(|| today.year() + 1)
+}
+
 /// The state of a policy valid from `from` to `until` (inclusive) on `today`.
 #[must_use]
 pub fn policy_state(from: NaiveDate, until: Option<NaiveDate>, today: NaiveDate) -> PolicyState {
@@ -64,6 +72,15 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    // DESIGN §8: calendar data for next year is checked from 1 December.
+    #[test]
+    fn next_years_calendar_is_due_in_december() {
+        assert_eq!(calendar_year_due(d(2026, 11, 30)), None);
+        assert_eq!(calendar_year_due(d(2026, 12, 1)), Some(2027));
+        assert_eq!(calendar_year_due(d(2026, 12, 31)), Some(2027));
+        assert_eq!(calendar_year_due(d(2027, 1, 1)), None);
     }
 
     #[test]

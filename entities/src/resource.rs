@@ -10,19 +10,24 @@
 //! - [`panel`]: the seeded, auditable random draw of an expert panel
 //! - [`notice`]: the 5-working-day 公示 period (000 第十一条, 十四条, 二十条; DESIGN §7)
 //! - [`funding`]: the 附件2 fee schedule, versions in force by date, payment amounts (000 第二十三条)
+//! - [`development`]: the development agreement and milestones after 立项 (000 第十五—十七条, 二十条)
 //! - [`catalogue`]: next assessment due of a published resource (000 第二十一条)
+//! - [`operation`]: usage reports, assessments and reassessment reminders (000 第二十一条)
 
 pub mod catalogue;
+pub mod development;
 pub mod eligibility;
 pub mod funding;
 pub mod kinds;
 pub mod notice;
+pub mod operation;
 pub mod panel;
 pub mod scoring;
 pub mod status;
 
 pub use eligibility::{EligibilityFacts, EligibilityProblem, check_eligibility};
 pub use kinds::{
-    Category, ExpertType, NoticeStatus, ObjectionStatus, PanelMemberStatus, Recommendation, ResourceKind, SkillLevel, TeamRole, TitleLevel,
+    Category, ExpertType, NoticePurpose, NoticeStatus, ObjectionStatus, PanelMemberStatus, Recommendation, ResourceKind, SkillLevel,
+    TeamRole, TitleLevel,
 };
 pub use status::{ApplicationAction, ApplicationStatus, TransitionError, transition};

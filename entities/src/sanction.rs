@@ -61,6 +61,21 @@ pub fn is_in_force(confirmed_on: NaiveDate, ends_on: Option<NaiveDate>, today: N
     ends_on.is_some_and(|end| confirmed_on <= today && today < end)
 }
 
+/// Whether a ban ending (exclusive) on `ends_on` is over on `today`: the
+/// `ban_expiry` job records it and tells the organisation it may apply again.
+#[must_use]
+pub fn has_ended(ends_on: Option<NaiveDate>, today: NaiveDate) -> bool {
+    ends_on.is_some_and(|end| today >= end)
+}
+
+/// Of bans given as (confirmed on, ends on), the first day the organisation
+/// may apply again when any is in force on `today` (the latest end among
+/// those in force); None when none is.
+#[must_use]
+pub fn banned_until(bans: impl IntoIterator<Item = (NaiveDate, Option<NaiveDate>)>, today: NaiveDate) -> Option<NaiveDate> {
+    bans.into_iter().filter(|(from, end)| is_in_force(*from, *end, today)).filter_map(|(_, end)| end).max()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,7 +92,20 @@ mod tests {
         assert!(is_in_force(d(2026, 7, 1), Some(end), d(2031, 6, 30)));
         assert!(!is_in_force(d(2026, 7, 1), Some(end), d(2031, 7, 1)), "ends by itself");
         assert!(!is_in_force(d(2026, 7, 1), Some(end), d(2026, 6, 30)), "not before confirmation");
+        assert!(!has_ended(Some(end), d(2031, 6, 30)));
+        assert!(has_ended(Some(end), d(2031, 7, 1)), "the first day allowed again");
+        assert!(!has_ended(None, d(2031, 7, 1)), "no ban, nothing to end");
         assert_eq!(ban_ends_on(SanctionKind::FraudInDevelopment, d(2028, 2, 29)), Some(d(2033, 2, 28)));
+    }
+
+    // 000 第二十二条: overlapping bans keep the credit code out until the last one ends.
+    #[test]
+    fn overlapping_bans_last_until_the_latest_end() {
+        let bans = [(d(2026, 7, 1), Some(d(2031, 7, 1))), (d(2026, 9, 1), Some(d(2031, 9, 1))), (d(2026, 8, 1), None)];
+        assert_eq!(banned_until(bans, d(2026, 7, 1)), Some(d(2031, 7, 1)), "the second is not confirmed yet");
+        assert_eq!(banned_until(bans, d(2027, 1, 1)), Some(d(2031, 9, 1)));
+        assert_eq!(banned_until(bans, d(2031, 7, 1)), Some(d(2031, 9, 1)));
+        assert_eq!(banned_until(bans, d(2031, 9, 1)), None);
     }
 
     #[test]

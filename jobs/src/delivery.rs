@@ -63,8 +63,16 @@ async fn deliver(ctx: &JobContext, msg: &outbox_message::Model, now: DateTime<Ut
     }
     let attempts = msg.attempts + 1;
     match ctx.mailer.send(msg, now).await {
-        Ok(()) => {
-            outbox_message::Entity::update_many()
+        Ok(sent) => {
+            // A message queued as variables keeps the text it was sent with.
+            let mut update = outbox_message::Entity::update_many();
+            if msg.subject.is_none() {
+                update = update
+                    .col_expr(Column::Subject, Expr::value(Some(sent.subject)))
+                    .col_expr(Column::BodyText, Expr::value(Some(sent.text)))
+                    .col_expr(Column::BodyHtml, Expr::value(Some(sent.html)));
+            }
+            update
                 .col_expr(Column::SentAt, Expr::value(Some(now)))
                 .col_expr(Column::Attempts, Expr::value(attempts))
                 .col_expr(Column::LastError, Expr::value(Option::<String>::None))

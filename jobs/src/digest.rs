@@ -52,6 +52,10 @@ pub const SECTIONS: &[SectionFn] = &[
     |ctx, now| Box::pin(reports(ctx, now, ReportSection::Returned)),
     |ctx, now| Box::pin(notices_ending(ctx, now)),
     |ctx, now| Box::pin(open_objections(ctx, now)),
+    |ctx, now| Box::pin(overdue_agreements(ctx, now)),
+    |ctx, now| Box::pin(reassessments_due(ctx, now)),
+    |ctx, now| Box::pin(bans_ending(ctx, now)),
+    |ctx, now| Box::pin(validity(ctx, now)),
     |ctx, now| Box::pin(dead_mail(ctx, now)),
 ];
 
@@ -71,6 +75,25 @@ async fn notices_ending(ctx: &JobContext, now: DateTime<Utc>) -> anyhow::Result<
         .map(|n| format!("{}（{}结束）", n.title, n.ends_at.with_timezone(&shanghai()).format("%Y-%m-%d %H:%M")))
         .collect();
     Ok(Section::new("本周结束的公示", total, rows))
+}
+
+/// Development agreements past their due date, project still under way (DESIGN §8 validity).
+async fn overdue_agreements(ctx: &JobContext, now: DateTime<Utc>) -> anyhow::Result<Section> {
+    use entities::models::{application, development_agreement};
+    use sea_orm::{JoinType, RelationTrait};
+    let today = now.with_timezone(&shanghai()).date_naive();
+    let q = development_agreement::Entity::find()
+        .join(JoinType::InnerJoin, development_agreement::Relation::Application.def())
+        .filter(development_agreement::Column::CompletedAt.is_null())
+        .filter(development_agreement::Column::DueOn.lt(today))
+        .filter(application::Column::Status.is_in(crate::agreement_overdue::UNDER_WAY));
+    let total = q.clone().count(&ctx.db).await?;
+    let rows = crate::agreement_overdue::overdue(&ctx.db, today, ROWS_SHOWN as u64)
+        .await?
+        .iter()
+        .map(|(a, app)| format!("{}（协议完成期限{}，已逾期{}天）", app.title, a.due_on, (today - a.due_on).num_days()))
+        .collect();
+    Ok(Section::new("逾期未完成的开发项目", total, rows))
 }
 
 /// Objections not yet ruled on (DESIGN §8).
@@ -94,6 +117,84 @@ async fn open_objections(ctx: &JobContext, _now: DateTime<Utc>) -> anyhow::Resul
         })
         .collect();
     Ok(Section::new("待处理的公示异议", total, rows))
+}
+
+/// Published resources whose next assessment is due within 60 days or has come (000 第二十一条).
+async fn reassessments_due(ctx: &JobContext, now: DateTime<Utc>) -> anyhow::Result<Section> {
+    use entities::{models::resource, resource::operation::REMINDER_DAYS_BEFORE};
+    let today = now.with_timezone(&shanghai()).date_naive();
+    let horizon = today + chrono::TimeDelta::days(REMINDER_DAYS_BEFORE);
+    let q = resource::Entity::find()
+        .filter(resource::Column::RevokedOn.is_null())
+        .filter(resource::Column::WithdrawnOn.is_null())
+        .filter(resource::Column::NextAssessmentDue.lte(horizon));
+    let total = q.clone().count(&ctx.db).await?;
+    let rows = q
+        .order_by_asc(resource::Column::NextAssessmentDue)
+        .order_by_asc(resource::Column::Id)
+        .limit(ROWS_SHOWN as u64)
+        .all(&ctx.db)
+        .await?
+        .iter()
+        .map(|r| {
+            let due = r.next_assessment_due;
+            let when =
+                if due <= today { format!("{due}已到期") } else { format!("{due}到期，还有{}天", (due - today).num_days()) };
+            format!("{}（{}，{when}）", r.title, r.publisher_name)
+        })
+        .collect();
+    Ok(Section::new("到期或60天内到期评估的技能资源", total, rows))
+}
+
+/// Bans in force that end within 30 days (000 第二十二条).
+async fn bans_ending(ctx: &JobContext, now: DateTime<Utc>) -> anyhow::Result<Section> {
+    use entities::{
+        dashboard::sql_ban_in_force,
+        models::{organization, sanction},
+    };
+    let today = now.with_timezone(&shanghai()).date_naive();
+    let q = sanction::Entity::find()
+        .filter(sql_ban_in_force(today))
+        .filter(sanction::Column::BanUntil.lte(today + chrono::TimeDelta::days(30)));
+    let total = q.clone().count(&ctx.db).await?;
+    let shown = q.order_by_asc(sanction::Column::BanUntil).order_by_asc(sanction::Column::Id).limit(ROWS_SHOWN as u64).all(&ctx.db).await?;
+    let names: std::collections::HashMap<uuid::Uuid, String> = organization::Entity::find()
+        .select_only()
+        .column(organization::Column::Id)
+        .column(organization::Column::Name)
+        .filter(organization::Column::Id.is_in(shown.iter().map(|s| s.organization_id)))
+        .into_tuple::<(uuid::Uuid, String)>()
+        .all(&ctx.db)
+        .await?
+        .into_iter()
+        .collect();
+    let rows = shown
+        .iter()
+        .map(|s| {
+            let until = s.ban_until.map(|d| d.to_string()).unwrap_or_default();
+            format!("{}（{}，{until}起可重新申报）", names.get(&s.organization_id).cloned().unwrap_or_default(), s.credit_code)
+        })
+        .collect();
+    Ok(Section::new("30天内期满的申报限制", total, rows))
+}
+
+/// Policy documents expiring within 90 days (000 第二十六条) and, from 1 December, next year's calendar missing.
+async fn validity(ctx: &JobContext, now: DateTime<Utc>) -> anyhow::Result<Section> {
+    use crate::policy_validity::{expiring, missing_calendar_year};
+    let today = now.with_timezone(&shanghai()).date_naive();
+    let mut rows: Vec<String> = expiring(&ctx.db, today)
+        .await?
+        .into_iter()
+        .map(|(p, days_left)| {
+            format!("《{}》有效期至{}，还有{days_left}天", p.title, p.valid_until.map(|d| d.to_string()).unwrap_or_default())
+        })
+        .collect();
+    if let Some(year) = missing_calendar_year(&ctx.db, today).await? {
+        rows.push(format!("{year}年工作日历尚未录入"));
+    }
+    let total = rows.len() as u64;
+    rows.truncate(ROWS_SHOWN);
+    Ok(Section::new("即将到期的政策文件与待录入的工作日历", total, rows))
 }
 
 /// Which unsubmitted half-year reports a section lists.
@@ -169,7 +270,8 @@ async fn dead_mail(ctx: &JobContext, _now: DateTime<Utc>) -> anyhow::Result<Sect
         .iter()
         .map(|m| {
             let when = m.dead_at.map(|t| t.with_timezone(&shanghai()).format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default();
-            format!("{}：“{}”，{}起停止重试", m.to_address, m.subject, when)
+            let subject = crate::outbox::content(m).map(|r| r.subject).unwrap_or_default();
+            format!("{}：“{}”，{}起停止重试", m.to_address, subject, when)
         })
         .collect();
     Ok(Section::new("投递失败的邮件（已停止重试）", total, rows))

@@ -11,6 +11,8 @@
 //! - [`notice_close`]: ends 公示 notices; [`resource_mail`]: mail to applicants and objectors
 //! - [`digest`]: the weekly digest and its sections
 
+pub mod agreement_overdue;
+pub mod ban_expiry;
 pub mod chase;
 pub mod clock;
 pub mod delivery;
@@ -19,10 +21,13 @@ pub mod mailer;
 pub mod notice_close;
 pub mod notify;
 pub mod outbox;
+pub mod policy_validity;
+pub mod reassessment;
 pub mod registry;
 pub mod resource_mail;
 pub mod runner;
 pub mod schedule;
+pub mod sql;
 pub mod templates;
 
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -21,6 +21,8 @@ use lettre::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::templates::Rendered;
+
 /// Where mail goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -180,46 +182,54 @@ impl Mailer {
         }
     }
 
-    /// Builds the MIME message (text and HTML alternatives, `Message-ID` from the outbox id).
+    /// Builds the MIME message of `msg` worded as `content` (text and HTML
+    /// alternatives, `Message-ID` from the outbox id).
     ///
     /// # Errors
     /// An address that does not parse (permanent).
-    pub fn build(&self, msg: &outbox_message::Model, now: DateTime<Utc>) -> Result<Message, SendError> {
-        let permanent = |e: &dyn std::fmt::Display| SendError { permanent: true, message: format!("cannot build the message: {e}") };
+    pub fn build(&self, msg: &outbox_message::Model, content: &Rendered, now: DateTime<Utc>) -> Result<Message, SendError> {
         let to: Mailbox = msg.to_address.parse().map_err(|e| permanent(&e))?;
         Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(msg.subject.clone())
+            .subject(content.subject.clone())
             .message_id(Some(format!("<{}@dg-skills-registry>", msg.id)))
             .date(SystemTime::from(now))
-            .multipart(MultiPart::alternative_plain_html(msg.body_text.clone(), msg.body_html.clone()))
+            .multipart(MultiPart::alternative_plain_html(content.text.clone(), content.html.clone()))
             .map_err(|e| permanent(&e))
     }
 
-    /// Sends one message; `Ok` means the server (or folder) accepted it.
+    /// Sends one message (rendered here when it was queued as variables) and
+    /// answers what was sent; `Ok` means the server (or folder) accepted it.
     /// `now` (the injected clock) becomes the `Date` header.
     ///
     /// # Errors
-    /// [`SendError`]: permanent for unbuildable messages and 5xx answers, else transient.
-    pub async fn send(&self, msg: &outbox_message::Model, now: DateTime<Utc>) -> Result<(), SendError> {
-        let message = self.build(msg, now)?;
+    /// [`SendError`]: permanent for messages that cannot be rendered or built
+    /// and for 5xx answers, else transient.
+    pub async fn send(&self, msg: &outbox_message::Model, now: DateTime<Utc>) -> Result<Rendered, SendError> {
+        let content = crate::outbox::content(msg).map_err(|e| permanent(&format!("{e:#}")))?;
+        let message = self.build(msg, &content, now)?;
         match &self.inner {
             Inner::Smtp(transport) => transport
                 .send(message)
                 .await
-                .map(|_| ())
+                .map(|_| content)
                 .map_err(|e| SendError { permanent: e.is_permanent(), message: format!("SMTP: {e}") }),
             Inner::File(dir) => write_eml(dir, msg, &message.formatted())
                 .await
+                .map(|()| content)
                 .map_err(|e| SendError { permanent: false, message: format!("writing .eml: {e:#}") }),
             Inner::Memory(store) => {
-                let captured = Captured { to: msg.to_address.clone(), subject: msg.subject.clone(), raw: message.formatted() };
+                let captured = Captured { to: msg.to_address.clone(), subject: content.subject.clone(), raw: message.formatted() };
                 store.lock().map_err(|_| SendError { permanent: false, message: "memory transport poisoned".into() })?.push(captured);
-                Ok(())
+                Ok(content)
             }
         }
     }
+}
+
+fn permanent(e: &dyn std::fmt::Display) -> SendError {
+    SendError { permanent: true, message: format!("cannot build the message: {e}") }
 }
 
 async fn write_eml(dir: &std::path::Path, msg: &outbox_message::Model, bytes: &[u8]) -> anyhow::Result<()> {
@@ -246,9 +256,10 @@ mod tests {
             to_address: to.into(),
             to_user_id: None,
             template: "test_message".into(),
-            subject: "【东莞市技能资源登记】测试邮件".into(),
-            body_text: "张三您好：".into(),
-            body_html: "<p>张三您好：</p>".into(),
+            subject: Some("【东莞市技能资源登记】测试邮件".into()),
+            body_text: Some("张三您好：".into()),
+            body_html: Some("<p>张三您好：</p>".into()),
+            vars: None,
             dedupe_key: None,
             created_at: now,
             attempts: 0,

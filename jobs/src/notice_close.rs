@@ -2,6 +2,9 @@
 //! working day, stored as `ends_at`), applications on it without an open
 //! objection advance to `awaiting_approval`; those with an open objection go
 //! to `awaiting_ruling` and wait for the bureau's ruling (000 第十一条(三)(四)).
+//! A results notice of a 技研项目 does the same from `results_on_notice`
+//! (000 第二十条(七)(八)). A comment period (征求意见, 000 第十六条(四)) moves
+//! no application: it closes, and the developer is told to revise.
 //!
 //! Each notice is closed in its own transaction by a conditional update
 //! (`status = open`), so two replicas never close it twice; one failing
@@ -12,7 +15,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use entities::{
     models::{application, notice, notice_item, objection},
-    resource::{ApplicationAction, ApplicationStatus, NoticeStatus, ObjectionStatus, transition},
+    resource::{ApplicationAction, ApplicationStatus, NoticePurpose, NoticeStatus, ObjectionStatus, transition},
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait};
 use serde_json::json;
@@ -20,7 +23,7 @@ use uuid::Uuid;
 
 use crate::{
     registry::{JobContext, JobReport},
-    resource_mail::{audit_system, notify_applicant},
+    resource_mail::{audit_system, notify_applicant, notify_applicant_once},
 };
 
 /// Closes every open notice whose end is at or before `now`.
@@ -68,9 +71,36 @@ async fn close(ctx: &JobContext, n: &notice::Model, now: DateTime<Utc>) -> anyho
         .into_tuple()
         .all(&txn)
         .await?;
+    if n.purpose == NoticePurpose::CommentPeriod {
+        let apps = application::Entity::find().filter(application::Column::Id.is_in(ids)).all(&txn).await?;
+        for a in &apps {
+            let event = format!("comment_period_closed:{}", n.id);
+            notify_applicant_once(
+                &txn,
+                a,
+                &event,
+                "征求意见期已满，请编写专家组根据收到的意见修改完善后提交终审。",
+                &ctx.public_base_url,
+                now,
+            )
+            .await?;
+        }
+        audit_system(
+            &txn,
+            "notice.closed",
+            "notice",
+            n.id,
+            json!({"status": "open"}),
+            json!({"status": "closed", "purpose": n.purpose}),
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        return Ok(0);
+    }
     let apps = application::Entity::find()
         .filter(application::Column::Id.is_in(ids.clone()))
-        .filter(application::Column::Status.eq(ApplicationStatus::OnNotice))
+        .filter(application::Column::Status.is_in([ApplicationStatus::OnNotice, ApplicationStatus::ResultsOnNotice]))
         .order_by_asc(application::Column::Id)
         .all(&txn)
         .await?;
@@ -88,6 +118,8 @@ async fn close(ctx: &JobContext, n: &notice::Model, now: DateTime<Utc>) -> anyho
     for before in apps {
         let (action, message) = if objected.contains(&before.id) {
             (ApplicationAction::CloseNoticeWithOpenObjection, "公示期已满。公示期间收到异议，正在调查核实，处理结果将另行通知。")
+        } else if before.status == ApplicationStatus::ResultsOnNotice {
+            (ApplicationAction::CloseNotice, "结果公示期已满，无异议，待市人力资源社会保障部门审定后向社会公布。")
         } else {
             (ApplicationAction::CloseNotice, "公示期已满，无异议，待市人力资源社会保障部门审定。")
         };

@@ -2,6 +2,12 @@
 //! same transaction as the event: the message is rendered then and there,
 //! written with its dedupe key, and an in-app notification is created for the
 //! recipient account. The `mail_delivery` job ([`crate::delivery`]) sends it.
+//!
+//! Jobs that queue many messages at once use [`enqueue_select`]: one
+//! `INSERT … SELECT` writes a row per recipient with the template's variables
+//! built by the database (JSON), and one more writes their notifications; the
+//! text is rendered at delivery ([`content`]) and a notification is worded
+//! when read ([`crate::notify::worded`]).
 
 use chrono::{DateTime, TimeDelta, Utc};
 use entities::models::outbox_message;
@@ -78,9 +84,10 @@ pub async fn enqueue(conn: &impl ConnectionTrait, mail: OutgoingMail, now: DateT
         to_address: Set(mail.to_address),
         to_user_id: Set(mail.to_user_id),
         template: Set(mail.template.to_string()),
-        subject: Set(notify::truncate(&rendered.subject, 300)),
-        body_text: Set(rendered.text.clone()),
-        body_html: Set(rendered.html),
+        subject: Set(Some(notify::truncate(&rendered.subject, 300))),
+        body_text: Set(Some(rendered.text.clone())),
+        body_html: Set(Some(rendered.html)),
+        vars: Set(None),
         dedupe_key: Set(mail.dedupe_key),
         created_at: Set(now),
         attempts: Set(0),
@@ -100,7 +107,7 @@ pub async fn enqueue(conn: &impl ConnectionTrait, mail: OutgoingMail, now: DateT
     }
     if let Some(user_id) = mail.to_user_id {
         let link = mail.vars.get("link").and_then(serde_json::Value::as_str);
-        notify::create(conn, user_id, mail.template, &rendered.subject, &rendered.text, link, now).await?;
+        notify::create_for_mail(conn, user_id, mail.template, &rendered.subject, &rendered.text, link, id, now).await?;
     }
     Ok(Some(id))
 }
@@ -139,8 +146,9 @@ pub async fn enqueue_many(conn: &impl ConnectionTrait, mails: Vec<OutgoingMail>,
         let mut by_key = std::collections::HashMap::with_capacity(chunk.len());
         for (mail, r) in chunk.iter().zip(&rendered) {
             let key = mail.dedupe_key.clone().unwrap_or_else(|| Uuid::now_v7().to_string());
+            let id = Uuid::now_v7();
             insert.values_panic([
-                Uuid::now_v7().into(),
+                id.into(),
                 mail.to_address.clone().into(),
                 mail.to_user_id.into(),
                 mail.template.into(),
@@ -152,7 +160,7 @@ pub async fn enqueue_many(conn: &impl ConnectionTrait, mails: Vec<OutgoingMail>,
                 0i32.into(),
                 now.into(),
             ]);
-            by_key.insert(key, (mail, r));
+            by_key.insert(key, (mail, r, id));
         }
         insert.on_conflict(OnConflict::column("dedupe_key").do_nothing().to_owned()).returning_col("dedupe_key");
         let inserted = conn.query_all(&insert).await?;
@@ -160,7 +168,7 @@ pub async fn enqueue_many(conn: &impl ConnectionTrait, mails: Vec<OutgoingMail>,
         for row in inserted {
             let key: String = row.try_get("", "dedupe_key")?;
             written += 1;
-            if let Some((mail, r)) = by_key.get(&key)
+            if let Some((mail, r, outbox_id)) = by_key.get(&key)
                 && let Some(user_id) = mail.to_user_id
             {
                 let link = mail.vars.get("link").and_then(serde_json::Value::as_str).map(|l| notify::truncate(l, 500));
@@ -168,9 +176,10 @@ pub async fn enqueue_many(conn: &impl ConnectionTrait, mails: Vec<OutgoingMail>,
                     id: Set(Uuid::now_v7()),
                     user_id: Set(user_id),
                     kind: Set(mail.template.to_string()),
-                    title: Set(notify::truncate(&r.subject, 300)),
-                    body: Set(r.text.clone()),
+                    title: Set(Some(notify::truncate(&r.subject, 300))),
+                    body: Set(Some(r.text.clone())),
                     link: Set(link),
+                    outbox_id: Set(Some(*outbox_id)),
                     created_at: Set(now),
                     read_at: Set(None),
                 });
@@ -179,6 +188,98 @@ pub async fn enqueue_many(conn: &impl ConnectionTrait, mails: Vec<OutgoingMail>,
         if !notes.is_empty() {
             entities::models::notification::Entity::insert_many(notes).exec_without_returning(conn).await?;
         }
+    }
+    Ok(written)
+}
+
+/// The message as it is (or was) sent: the text kept in the row, or else the
+/// template rendered with the row's variables.
+///
+/// # Errors
+/// Variables that are not JSON or do not fit the template (the message cannot be sent).
+pub fn content(m: &outbox_message::Model) -> anyhow::Result<templates::Rendered> {
+    if let (Some(subject), Some(text), Some(html)) = (&m.subject, &m.body_text, &m.body_html) {
+        return Ok(templates::Rendered { subject: subject.clone(), text: text.clone(), html: html.clone() });
+    }
+    let vars: serde_json::Value = serde_json::from_str(m.vars.as_deref().unwrap_or("null"))
+        .map_err(|e| anyhow::anyhow!("outbox message {}: its variables are not JSON: {e}", m.id))?;
+    let mut rendered = templates::render(&m.template, &vars)
+        .map_err(|e| anyhow::anyhow!("rendering mail template `{}` for message {}: {e:#}", m.template, m.id))?;
+    rendered.subject = notify::truncate(&rendered.subject, 300);
+    Ok(rendered)
+}
+
+/// Rows for [`enqueue_select`]: a `SELECT` answering `to_address`,
+/// `to_user_id`, `vars` (JSON text) and `dedupe_key` per message, with its
+/// bound values (numbered from 1, see [`crate::sql::Dialect::param`]).
+#[derive(Debug, Clone)]
+pub struct Selected {
+    pub sql: String,
+    pub values: Vec<sea_orm::Value>,
+}
+
+/// Queues one message of `template` per row of `rows` in the database
+/// (`INSERT … SELECT … ON CONFLICT (dedupe_key) DO NOTHING`), then a
+/// notification for each one written; answers how many were written. Every
+/// key must start with `key_prefix` (which ends in `:`): the new messages are
+/// found again as that key range with `created_at = now`. One message is
+/// rendered before returning, so variables that do not fit the template fail
+/// the caller's transaction instead of the delivery.
+///
+/// # Errors
+/// Database errors; a key prefix not ending in `:`; a message that does not render.
+pub async fn enqueue_select(
+    conn: &impl ConnectionTrait,
+    template: &'static str,
+    rows: Selected,
+    key_prefix: &str,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    use sea_orm::Statement;
+    let end = key_prefix
+        .strip_suffix(':')
+        .map(|p| format!("{p};"))
+        .ok_or_else(|| DbErr::Custom(format!("outbox key prefix `{key_prefix}` must end in `:`")))?;
+    let backend = conn.get_database_backend();
+    let d = crate::sql::Dialect(backend);
+    let n = rows.values.len();
+    let (p_template, p_now) = (d.param(n + 1), d.param(n + 2));
+    let mut values = rows.values;
+    values.extend([template.into(), now.into()]);
+    // `WHERE true`: SQLite reads `ON CONFLICT` after a bare `FROM` as a join constraint.
+    let insert = format!(
+        "INSERT INTO outbox (id, to_address, to_user_id, template, vars, dedupe_key, created_at, attempts, next_attempt_at) \
+         SELECT {id}, q.to_address, q.to_user_id, {p_template}, q.vars, q.dedupe_key, {p_now}, 0, {p_now} FROM ({sql}) q WHERE true \
+         ON CONFLICT (dedupe_key) DO NOTHING",
+        id = d.new_uuid(),
+        sql = rows.sql,
+    );
+    let written = conn.execute_raw(Statement::from_sql_and_values(backend, insert, values)).await?.rows_affected();
+    if written == 0 {
+        return Ok(0);
+    }
+    // The messages just written: their key range, this run's time, this template.
+    let found = [template.into(), now.into(), key_prefix.into(), end.into()];
+    let mine = format!(
+        "ob.template = {} AND ob.created_at = {} AND ob.dedupe_key >= {} AND ob.dedupe_key < {}",
+        d.param(1),
+        d.param(2),
+        d.param(3),
+        d.param(4)
+    );
+    let notes = format!(
+        "INSERT INTO notifications (id, user_id, kind, outbox_id, created_at) \
+         SELECT {id}, ob.to_user_id, ob.template, ob.id, ob.created_at FROM outbox ob \
+         WHERE {mine} AND ob.to_user_id IS NOT NULL ON CONFLICT (outbox_id) DO NOTHING",
+        id = d.new_uuid(),
+    );
+    conn.execute_raw(Statement::from_sql_and_values(backend, notes, found.clone())).await?;
+    let sample = outbox_message::Entity::find()
+        .from_raw_sql(Statement::from_sql_and_values(backend, format!("SELECT * FROM outbox ob WHERE {mine} LIMIT 1"), found))
+        .one(conn)
+        .await?;
+    if let Some(m) = sample {
+        content(&m).map_err(|e| DbErr::Custom(format!("{e:#}")))?;
     }
     Ok(written)
 }

@@ -9,7 +9,9 @@ use futures::future::BoxFuture;
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 
-use crate::{chase, delivery, digest, mailer::Mailer, notice_close, schedule::Cron};
+use crate::{
+    agreement_overdue, ban_expiry, chase, delivery, digest, mailer::Mailer, notice_close, policy_validity, reassessment, schedule::Cron,
+};
 
 /// What every job gets besides "now".
 #[derive(Clone, Debug)]
@@ -64,6 +66,27 @@ pub const JOBS: &[JobDef] = &[
     },
     JobDef {
         name: "weekly_digest", title: "每周工作摘要", default_cron: "0 0 9 * * Mon", run: |ctx, now| Box::pin(digest::run(ctx, now))
+    },
+    JobDef {
+        name: "agreement_overdue",
+        title: "开发协议逾期提醒",
+        default_cron: "0 0 9 * * *",
+        run: |ctx, now| Box::pin(agreement_overdue::run(ctx, now)),
+    },
+    JobDef {
+        name: "reassessment_due",
+        title: "技能资源到期评估提醒",
+        default_cron: "0 0 9 * * *",
+        run: |ctx, now| Box::pin(reassessment::run(ctx, now)),
+    },
+    JobDef {
+        name: "ban_expiry", title: "处理期满记录", default_cron: "0 5 0 * * *", run: |ctx, now| Box::pin(ban_expiry::run(ctx, now))
+    },
+    JobDef {
+        name: "policy_validity",
+        title: "政策有效期与工作日历检查",
+        default_cron: "0 0 9 * * *",
+        run: |ctx, now| Box::pin(policy_validity::run(ctx, now)),
     },
 ];
 

@@ -39,6 +39,22 @@ pub async fn notify_applicant(
     base_url: &str,
     now: DateTime<Utc>,
 ) -> Result<usize, DbErr> {
+    notify_applicant_once(db, app, &app.status.code(), message, base_url, now).await
+}
+
+/// As [`notify_applicant`], once per `event` (instead of once per status):
+/// for steps that do not change the status (a comment period ending).
+///
+/// # Errors
+/// Rendering and database errors.
+pub async fn notify_applicant_once(
+    db: &impl ConnectionTrait,
+    app: &application::Model,
+    event: &str,
+    message: &str,
+    base_url: &str,
+    now: DateTime<Utc>,
+) -> Result<usize, DbErr> {
     let step = app.status.label_zh();
     let mut sent = 0;
     for u in applicant_recipients(db, app.organization_id).await? {
@@ -55,7 +71,7 @@ pub async fn notify_applicant(
                 "message": message,
                 "link": format!("{base_url}/api/v1/applications/{}", app.id),
             }),
-            dedupe_key: Some(format!("application:{}:{}:{}", app.id, app.status.code(), u.id)),
+            dedupe_key: Some(format!("application:{}:{event}:{}", app.id, u.id)),
         };
         if outbox::enqueue(db, mail, now).await?.is_some() {
             sent += 1;
@@ -92,4 +108,19 @@ pub async fn audit_system(
     .insert(db)
     .await
     .map(|_| ())
+}
+
+/// Active bureau accounts (staff and admin) with an e-mail address, by id.
+///
+/// # Errors
+/// Database errors.
+pub async fn bureau_recipients(db: &impl ConnectionTrait) -> Result<Vec<user::Model>, DbErr> {
+    use sea_orm::QueryOrder;
+    user::Entity::find()
+        .filter(user::Column::Role.is_in([Role::BureauStaff, Role::BureauAdmin]))
+        .filter(user::Column::Disabled.eq(false))
+        .filter(user::Column::Email.is_not_null())
+        .order_by_asc(user::Column::Id)
+        .all(db)
+        .await
 }

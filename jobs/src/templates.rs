@@ -34,6 +34,12 @@ const TEMPLATES: &[Files] = &[
     template!("report_overdue_bureau"),
     template!("application_step"),
     template!("objection_ruling"),
+    template!("agreement_overdue"),
+    template!("reassessment_due"),
+    template!("reassessment_due_bureau"),
+    template!("ban_ended"),
+    template!("policy_expiring"),
+    template!("calendar_missing"),
 ];
 
 static ENV: LazyLock<Result<Environment<'static>, minijinja::Error>> = LazyLock::new(|| {

@@ -14,6 +14,10 @@ mod m20261125_000010_resources;
 mod m20261127_000010_fee_schedule;
 mod m20261127_000020_payments;
 mod m20261127_000030_revocation;
+mod m20261128_000010_development;
+mod m20261128_000100_operation;
+mod m20261128_000200_report_training_totals;
+mod m20261128_000300_deferred_mail;
 mod util;
 
 pub struct Migrator;
@@ -32,6 +36,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000010_fee_schedule::Migration),
             Box::new(m20261127_000020_payments::Migration),
             Box::new(m20261127_000030_revocation::Migration),
+            Box::new(m20261128_000010_development::Migration),
+            Box::new(m20261128_000100_operation::Migration),
+            Box::new(m20261128_000200_report_training_totals::Migration),
+            Box::new(m20261128_000300_deferred_mail::Migration),
         ]
     }
 }

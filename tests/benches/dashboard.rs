@@ -3,13 +3,15 @@
 //! bulk by SQL (`tests::seed`), then the p95 latency of
 //! `GET /dashboard/overview?period=2026H1` over HTTP against the real server
 //! on 10 August 2026 (2026H1 past due), and the statements one request runs.
-//! Target: p95 under 150 ms. Skill-resource applications (3,000 in the
-//! issue) are not seeded: their tables do not exist yet.
+//! Target: p95 under 150 ms. Then 3,000 skill-resource applications of 2026
+//! spread over the categories and their statuses, with notices, objections,
+//! catalogue entries and payments (`tests::seed::seed_applications`).
 //!
 //! ```sh
 //! TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres cargo bench -p tests --bench dashboard
 //! ```
-//! `BENCH_ALLIANCES`, `BENCH_MEMBERS`, `BENCH_PERIODS` and `BENCH_ROUNDS` change the size.
+//! `BENCH_ALLIANCES`, `BENCH_MEMBERS`, `BENCH_PERIODS`, `BENCH_APPLICATIONS` and `BENCH_ROUNDS` change the size;
+//! `BENCH_KEEP_DB=1` keeps the database afterwards (for `EXPLAIN ANALYZE`; drop it by hand).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -17,7 +19,11 @@ use std::time::{Duration, Instant};
 
 use entities::models::user;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use tests::{Session, TestApp, seed::seed_reports_with, spawn_app};
+use tests::{
+    Session, TestApp,
+    seed::{seed_applications, seed_reports_with},
+    spawn_app,
+};
 
 fn env_u32(name: &str, default: u32) -> u32 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -67,10 +73,14 @@ async fn main() {
     }
     let (alliances, members, periods, rounds) =
         (env_u32("BENCH_ALLIANCES", 2000), env_u32("BENCH_MEMBERS", 30), env_u32("BENCH_PERIODS", 8), env_u32("BENCH_ROUNDS", 200));
+    let applications = env_u32("BENCH_APPLICATIONS", 3000);
     let app = spawn_app().await;
     let admin = user::Entity::find().filter(user::Column::Username.eq("admin")).one(&app.db).await.unwrap().unwrap();
     let t = Instant::now();
     let written = seed_reports_with(&app.db, alliances, members, admin.id, periods as usize).await.expect("seed");
+    println!("seeded in {:.1} s: {written:?}", t.elapsed().as_secs_f64());
+    let t = Instant::now();
+    let written = seed_applications(&app.db, applications, alliances * members, admin.id).await.expect("seed applications");
     println!("seeded in {:.1} s: {written:?}", t.elapsed().as_secs_f64());
 
     app.set_now("2026-08-10T10:00:00+08:00").await;
@@ -86,4 +96,9 @@ async fn main() {
         overview.as_secs_f64() * 1000.0,
         if overview < target { "meets" } else { "MISSES" }
     );
+    if std::env::var("BENCH_KEEP_DB").is_ok() {
+        // Keep the database for EXPLAIN ANALYZE (drop it by hand afterwards).
+        println!("database kept: {}", app.settings.database_url);
+        std::mem::forget(app);
+    }
 }

@@ -84,6 +84,11 @@ impl TestApp {
     /// The acceptance scenario's draft, with agreement, charter, licence and report.
     pub async fn file_alliance(&self) -> Filing {
         let initiator = self.party(OrgKind::TechnicalSchool).await;
+        self.file_alliance_by(initiator).await
+    }
+
+    /// The same draft with `initiator` (of a kind that may initiate) filing it.
+    pub async fn file_alliance_by(&self, initiator: Party) -> Filing {
         let lead = self.party(OrgKind::Enterprise).await;
         let enterprises = vec![self.party(OrgKind::Enterprise).await, self.party(OrgKind::Enterprise).await];
         let training = self.party(OrgKind::TrainingInstitution).await;

@@ -9,10 +9,13 @@ use chrono::NaiveDate;
 use entities::{
     OrgKind,
     alliance::AllianceStatus,
-    models::{alliance, alliance_member, organization, outbox_message, report, report_row, sanction},
+    models::{
+        alliance, alliance_member, application, clawback, notice, notice_item, objection, organization, outbox_message, payment, report,
+        report_row, resource, sanction,
+    },
     report::{Period, ReportStatus, Standing, standing},
 };
-use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
 use crate::{
@@ -60,6 +63,8 @@ pub async fn generate(app: &TestApp) -> Scenario {
     }
     app.fill_row(&filings[2], "2025H2", &filings[2].initiator.session, filings[2].initiator.id(), &Row::simple(90, 30)).await;
 
+    let published = published_resources(app).await;
+
     // 2026H1 (due Friday 31 July 2026).
     app.set_now("2026-07-10T09:00:00+08:00").await;
     for f in &filings[..3] {
@@ -79,6 +84,7 @@ pub async fn generate(app: &TestApp) -> Scenario {
     assert_eq!(status, 200, "{body}");
     let d = &filings[3];
     app.fill_row(d, "2026H1", &d.lead.session, d.lead.id(), &Row::simple(400, 77)).await;
+    notice_ending_this_week(app, &published).await;
     // e hands in 5 days late.
     app.set_now("2026-08-05T09:00:00+08:00").await;
     let e = &filings[4];
@@ -113,6 +119,96 @@ pub async fn generate(app: &TestApp) -> Scenario {
     Scenario { filings, staff }
 }
 
+/// Category-3 applications through the lifecycle (`TestApp::awaiting_approval`:
+/// submitted 1 June 2026, on one notice, closed 8 June): on 9 June three are
+/// published (an online course and a printed textbook with payments, a
+/// course standard without), one stays awaiting approval; both payments are
+/// disbursed; on 20 June the printed textbook is revoked for fraud (its
+/// payment clawed back). The next assessment of the online course is set to
+/// 1 September 2026 and of the course standard to 1 July 2026 — as the
+/// assessments of issue 7 will set them — so one is due within 60 days of
+/// 10 August and one is overdue. Answers the applicants' ids.
+pub async fn published_resources(app: &TestApp) -> Vec<String> {
+    let apps = app
+        .awaiting_approval(&[
+            ("online_course", "工业机器人线上课程"),
+            ("printed_textbook", "数控加工教材"),
+            ("course_standard", "模具设计课程标准"),
+            ("e_textbook", "电子商务电子教材"),
+        ])
+        .await;
+    app.set_now("2026-06-09T09:00:00+08:00").await;
+    let staff = app.login("bureau_staff", None).await;
+    for (_, id) in &apps[..3] {
+        let (status, body) = app.post_json(&format!("/api/v1/applications/{id}/approve"), Some(&staff), &json!({})).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let (_, pays) = app.get("/api/v1/payments", Some(&staff)).await;
+    for p in pays["items"].as_array().expect("payments") {
+        let (status, body) =
+            app.post_json(&format!("/api/v1/payments/{}/disburse", p["id"].as_str().expect("id")), Some(&staff), &json!({})).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    app.set_now("2026-06-20T09:00:00+08:00").await;
+    let (org, id) = (apps[1].0.id(), &apps[1].1);
+    let (status, body) = app
+        .post_json(
+            "/api/v1/sanctions",
+            Some(&staff),
+            &json!({"organization_id": org, "kind": "fraud_certification", "confirmed_on": "2026-06-20", "description": "教材使用报告系伪造", "application_id": id}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    for (i, due) in [(0, "2026-09-01"), (2, "2026-07-01")] {
+        let application_id: uuid::Uuid = apps[i].1.parse().expect("uuid");
+        let r = resource::Entity::find()
+            .filter(resource::Column::ApplicationId.eq(application_id))
+            .one(&app.db)
+            .await
+            .expect("resource")
+            .expect("published");
+        resource::ActiveModel { id: Set(r.id), next_assessment_due: Set(due.parse().expect("date")), ..Default::default() }
+            .update(&app.db)
+            .await
+            .expect("due date");
+    }
+    apps.iter().map(|(a, _)| a.id().to_string()).collect()
+}
+
+/// On Monday 3 August 2026: a new call; one application drawn and put on a
+/// notice that ends at 17:30 on Monday 10 August (the week of the overview),
+/// with an objection not yet ruled on; one application only submitted and
+/// one left a draft (not counted: not handed in).
+pub async fn notice_ending_this_week(app: &TestApp, _published: &[String]) {
+    app.set_now("2026-08-03T10:00:00+08:00").await;
+    let staff = app.login("bureau_staff", None).await;
+    let call = app.open_call(&staff, "training_resource").await;
+    let mut ids = Vec::new();
+    for (i, title) in ["焊接技术线上课程", "物流管理线上课程", "直播电商线上课程"].iter().enumerate() {
+        let a = app.applicant(OrgKind::TrainingInstitution, &format!("week{i}@dash.dg.cn")).await;
+        let body = app.certification_body(a.session(), &call, title).await;
+        if i == 2 {
+            app.draft_application(a.session(), &body).await;
+        } else {
+            ids.push(app.submitted_application(a.session(), &body).await.0);
+        }
+    }
+    app.draw_panel(&staff, &ids[0], 1).await;
+    let (status, notice) = app
+        .post_json("/api/v1/notices", Some(&staff), &json!({"title": "拟认定技能资源公示", "body": "公示", "application_ids": [ids[0]]}))
+        .await;
+    assert_eq!(status, 201, "{notice}");
+    assert_eq!(notice["ends_at"], "2026-08-10T09:30:00+00:00", "17:30 on Monday 10 August");
+    let (status, body) = app
+        .post_json(
+            &format!("/api/v1/public/notices/{}/objections", notice["id"].as_str().expect("id")),
+            None,
+            &json!({"application_id": ids[0], "name": "赵六", "phone": "13912345678", "argument": "课程内容与申报不符。"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+}
+
 /// Report compliance of one period, counted in Rust.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Compliance {
@@ -137,6 +233,19 @@ pub struct Expected {
     pub overdue: u64,
     pub bans: u64,
     pub dead_mail: u64,
+    /// Applications handed in during the year (Beijing), per (category, status) code.
+    pub applications: BTreeMap<(String, String), u64>,
+    pub notices_open: u64,
+    pub notices_ending_this_week: u64,
+    pub open_objections: u64,
+    /// Notices ending this week: id → (applications listed, open objections).
+    pub notices_ending: BTreeMap<uuid::Uuid, (u64, u64)>,
+    /// Payments of the year per category code: [payments, committed, disbursed, clawed back, to recover].
+    pub funding: BTreeMap<String, [i64; 5]>,
+    /// Per fee item code: [quantity, committed, disbursed].
+    pub funding_by_item: BTreeMap<String, [i64; 3]>,
+    /// Per category code: (overdue, due within 60 days) of resources not revoked.
+    pub reassessments: BTreeMap<String, (u64, u64)>,
 }
 
 fn status_code(s: AllianceStatus) -> &'static str {
@@ -239,14 +348,73 @@ pub async fn expected(app: &TestApp, today: NaiveDate, due: &BTreeMap<Period, Na
         .filter(|s| entities::sanction::is_in_force(s.confirmed_on, s.ban_until, today))
         .count() as u64;
     e.dead_mail = outbox_message::Entity::find().all(db).await.expect("outbox").iter().filter(|m| m.dead_at.is_some()).count() as u64;
+    resource_figures(app, today, &mut e).await;
     e
+}
+
+fn code<T: sea_orm::ActiveEnum<Value = String>>(v: T) -> String {
+    v.to_value()
+}
+
+/// The skill-resource figures, from the rows, for the year of `today`.
+async fn resource_figures(app: &TestApp, today: NaiveDate, e: &mut Expected) {
+    use chrono::Datelike;
+    use entities::resource::{NoticeStatus, ObjectionStatus, funding::PaymentStatus};
+    let db = &app.db;
+    let beijing = entities::calendar::CHINA_OFFSET;
+    let year = today.year();
+    for a in application::Entity::find().all(db).await.expect("applications") {
+        let Some(at) = a.submitted_at else { continue };
+        if at.with_timezone(&beijing).year() == year {
+            *e.applications.entry((code(a.category), code(a.status))).or_default() += 1;
+        }
+    }
+    // The week of `today`, Monday to Sunday, in Beijing.
+    let monday = today - chrono::TimeDelta::days(i64::from(today.weekday().num_days_from_monday()));
+    let items = notice_item::Entity::find().all(db).await.expect("items");
+    let objections = objection::Entity::find().all(db).await.expect("objections");
+    for n in notice::Entity::find().all(db).await.expect("notices") {
+        if n.status == NoticeStatus::Open {
+            e.notices_open += 1;
+        }
+        let end = n.ends_at.with_timezone(&beijing).date_naive();
+        if end >= monday && end < monday + chrono::TimeDelta::days(7) {
+            e.notices_ending_this_week += 1;
+            let listed = items.iter().filter(|i| i.notice_id == n.id).count() as u64;
+            let open = objections.iter().filter(|o| o.notice_id == n.id && o.status == ObjectionStatus::Open).count() as u64;
+            e.notices_ending.insert(n.id, (listed, open));
+        }
+    }
+    e.open_objections = objections.iter().filter(|o| o.status == ObjectionStatus::Open).count() as u64;
+    let clawbacks = clawback::Entity::find().all(db).await.expect("clawbacks");
+    for p in payment::Entity::find().all(db).await.expect("payments").into_iter().filter(|p| p.year == year) {
+        let recover = clawbacks.iter().filter(|c| c.payment_id == p.id).map(|c| c.amount).sum::<i64>();
+        let disbursed = if p.status == PaymentStatus::Disbursed { p.amount } else { 0 };
+        let clawed = if p.status == PaymentStatus::ClawedBack { p.amount } else { 0 };
+        let c = e.funding.entry(code(p.category)).or_default();
+        for (i, v) in [1, p.amount, disbursed, clawed, recover].into_iter().enumerate() {
+            c[i] += v;
+        }
+        let f = e.funding_by_item.entry(code(p.fee_item)).or_default();
+        for (i, v) in [p.quantity, p.amount, disbursed].into_iter().enumerate() {
+            f[i] += v;
+        }
+    }
+    for r in resource::Entity::find().all(db).await.expect("resources").into_iter().filter(|r| r.revoked_on.is_none()) {
+        let c = e.reassessments.entry(code(r.category)).or_default();
+        if r.next_assessment_due < today {
+            c.0 += 1;
+        } else if (r.next_assessment_due - today).num_days() <= 60 {
+            c.1 += 1;
+        }
+    }
 }
 
 /// The cards of the page (`data-figure` key) and the value the page must
 /// show for each, read from the overview JSON.
 #[must_use]
 pub fn card_values(o: &serde_json::Value) -> Vec<(&'static str, String)> {
-    const KEYS: [&str; 12] = [
+    const KEYS: [&str; 19] = [
         "alliances.registered",
         "members.units",
         "reports.owed",
@@ -259,6 +427,13 @@ pub fn card_values(o: &serde_json::Value) -> Vec<(&'static str, String)> {
         "overdue.total",
         "bans.active",
         "mail.dead",
+        "applications.total",
+        "notices.open",
+        "notices.ending_this_week",
+        "notices.open_objections",
+        "funding.total.committed",
+        "funding.total.disbursed",
+        "reassessments.total",
     ];
     KEYS.iter()
         .map(|k| {

@@ -111,7 +111,12 @@ pub async fn snapshot(db: &DatabaseConnection) -> Vec<(String, i64)> {
         ("fee_schedules", "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(printed_textbook), 0) AS BIGINT) AS m FROM fee_schedules"),
         ("payments", "SELECT COUNT(*) AS n, COUNT(disbursed_at) AS m FROM payments"),
         ("clawbacks", "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS m FROM clawbacks"),
-        ("resources_revoked", "SELECT COUNT(revoked_on) AS n, CAST(0 AS BIGINT) AS m FROM resources"),
+        ("resources_revoked", "SELECT COUNT(revoked_on) AS n, COUNT(withdrawn_on) AS m FROM resources"),
+        ("resources_assessed", "SELECT COUNT(last_assessed_on) AS n, CAST(0 AS BIGINT) AS m FROM resources"),
+        ("usage_reports", "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(trainees), 0) AS BIGINT) AS m FROM usage_reports"),
+        ("assessments", "SELECT COUNT(*) AS n, CAST(0 AS BIGINT) AS m FROM assessments"),
+        ("reassessment_reminders", "SELECT COUNT(*) AS n, CAST(0 AS BIGINT) AS m FROM reassessment_reminders"),
+        ("sanctions_ended", "SELECT COUNT(ban_ended_at) AS n, CAST(0 AS BIGINT) AS m FROM sanctions"),
     ];
     let mut out = Vec::new();
     for (table, sql) in tables {

@@ -161,6 +161,151 @@ pub async fn seed_reports_with(
         )
         .await?,
     ));
+    // The dashboard's per-report training totals, as submission writes them.
+    for p in &list {
+        api::services::reports::training_totals::refresh_period(db, *p).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    }
+    exec(db, "ANALYZE").await?;
+    Ok(out)
+}
+
+/// Status of application `g` of category index `c` (0–4, `Category::ALL`
+/// order), spread over the statuses that category can be in; every tenth a draft.
+fn application_status_sql() -> &'static str {
+    "CASE WHEN g % 10 = 9 THEN 'draft' \
+     WHEN g % 5 = 0 THEN (ARRAY['submitted','reported_upward','included','not_included','completed'])[1 + (g / 5) % 5] \
+     WHEN g % 5 = 1 THEN 'submitted' \
+     WHEN g % 5 = 2 THEN (ARRAY['submitted','under_review','not_selected','on_notice','awaiting_ruling','awaiting_approval','refused','published','published','revoked'])[1 + (g / 5) % 10] \
+     ELSE (ARRAY['submitted','under_review','on_notice','awaiting_approval','approved_for_development','refused'])[1 + (g / 5) % 6] END"
+}
+
+/// Skill-resource data for the dashboard benchmark (after [`seed_reports_with`],
+/// whose first `organizations` organisations apply): `n` applications of 2026 spread over the five
+/// categories and their statuses (every tenth a draft), 60 notices ending
+/// between 1 July and 29 August 2026 (those after 10 August open) listing
+/// the applications that reached a notice, an objection per application on
+/// notice or awaiting a ruling (open) or refused (upheld), a catalogue entry
+/// per published or revoked certification with next assessments spread over
+/// 400 days from 1 June 2026, and a payment of 10,000 yuan for each
+/// (disbursed for every other one, clawed back when revoked).
+///
+/// # Errors
+/// Database errors (PostgreSQL only).
+pub async fn seed_applications(
+    db: &DatabaseConnection,
+    n: u32,
+    organizations: u32,
+    created_by: Uuid,
+) -> anyhow::Result<Vec<(&'static str, u64)>> {
+    let by = created_by;
+    let orgs = organizations.max(1);
+    let status = application_status_sql();
+    let category = "(ARRAY['new_occupation','standard_upgrade','training_resource','evaluation_resource','skill_research'])[1 + g % 5]";
+    let kind = "(ARRAY['new_occupation_proposal','course_standard','online_course','evaluation_specification','integrated_case_course'])[1 + g % 5]";
+    let mut out = Vec::new();
+    out.push((
+        "calls",
+        exec(
+            db,
+            &format!(
+                "INSERT INTO calls (id, category, title, description, document_id, opens_at, closes_at, created_by, created_at) \
+                 SELECT md5('call' || c)::uuid, (ARRAY['new_occupation','standard_upgrade','training_resource','evaluation_resource','skill_research'])[1 + c], \
+                 '2026年度申报通知' || c, '基准测试', NULL, TIMESTAMPTZ '2026-01-01 00:00+08', TIMESTAMPTZ '2026-12-31 00:00+08', '{by}', now() \
+                 FROM generate_series(0, 4) c"
+            ),
+        )
+        .await?,
+    ));
+    out.push((
+        "applications",
+        exec(
+            db,
+            &format!(
+                "INSERT INTO applications (id, number, call_id, organization_id, category, resource_kind, occupation_code, occupation_name, levels, title, \
+                 description, document_ids, trainees_last_3_years, ip_declared, enterprises, team, leader, funding_source, status, status_reason, batch_id, \
+                 version, created_by, created_at, updated_at, submitted_at) \
+                 SELECT md5('application' || g)::uuid, CASE WHEN {status} = 'draft' THEN NULL ELSE 'DGJN-2026-' || lpad(g::text, 5, '0') END, \
+                 md5('call' || (g % 5))::uuid, md5('org' || (1 + g * 7 % {orgs}))::uuid, {category}, {kind}, '6-25-04-08', '工业机器人系统操作员', \
+                 '[\"senior_worker\"]'::jsonb, '基准测试申报' || g, '基准测试', '[]'::jsonb, 1200, true, '[]'::jsonb, '[]'::jsonb, NULL, NULL, {status}, NULL, NULL, \
+                 1, '{by}', now(), now(), CASE WHEN {status} = 'draft' THEN NULL ELSE TIMESTAMPTZ '2026-01-05 10:00+08' + (g % 200) * INTERVAL '1 day' END \
+                 FROM generate_series(1, {n}) g"
+            ),
+        )
+        .await?,
+    ));
+    out.push((
+        "notices",
+        exec(
+            db,
+            &format!(
+                "INSERT INTO notices (id, title, body, published_at, ends_at, explanation, status, closed_at, created_by, created_at) \
+                 SELECT md5('notice' || j)::uuid, '拟认定技能资源公示' || j, '公示', TIMESTAMPTZ '2026-06-24 10:00+08' + j * INTERVAL '1 day', \
+                 TIMESTAMPTZ '2026-07-01 17:30+08' + j * INTERVAL '1 day', '5个工作日', \
+                 CASE WHEN TIMESTAMPTZ '2026-07-01 17:30+08' + j * INTERVAL '1 day' > TIMESTAMPTZ '2026-08-10 10:00+08' THEN 'open' ELSE 'closed' END, \
+                 NULL, '{by}', now() \
+                 FROM generate_series(0, 59) j"
+            ),
+        )
+        .await?,
+    ));
+    let noticed =
+        "a.status IN ('on_notice','awaiting_ruling','awaiting_approval','refused','published','revoked','approved_for_development')";
+    out.push((
+        "notice_items",
+        exec(
+            db,
+            &format!(
+                "INSERT INTO notice_items (id, notice_id, application_id, position) \
+                 SELECT md5('item' || a.id)::uuid, md5('notice' || (abs(hashtext(a.id::text)) % 60))::uuid, a.id, 1 \
+                 FROM applications a WHERE a.number LIKE 'DGJN-2026-%' AND {noticed}"
+            ),
+        )
+        .await?,
+    ));
+    out.push((
+        "objections",
+        exec(
+            db,
+            "INSERT INTO objections (id, notice_id, application_id, name, phone, email, argument, evidence_filename, evidence_content_type, \
+             evidence_sha256, ip_hash, status, ruling, ruled_by, ruled_at, created_at) \
+             SELECT md5('objection' || a.id)::uuid, i.notice_id, a.id, '异议人', '13912345678', NULL, '基准测试异议', NULL, NULL, NULL, md5(a.id::text), \
+             CASE WHEN a.status = 'refused' THEN 'upheld' ELSE 'open' END, NULL, NULL, NULL, now() \
+             FROM applications a JOIN notice_items i ON i.application_id = a.id WHERE a.status IN ('on_notice','awaiting_ruling','refused')",
+        )
+        .await?,
+    ));
+    out.push((
+        "resources",
+        exec(
+            db,
+            "INSERT INTO resources (id, application_id, number, category, kind, title, description, occupation_code, occupation_name, levels, \
+             publisher_org_id, publisher_name, published_on, last_assessed_on, next_assessment_due, policy_document_id, policy_title, \
+             policy_valid_until, revoked_on, created_at) \
+             SELECT md5('resource' || a.id)::uuid, a.id, a.number, a.category, a.resource_kind, a.title, a.description, a.occupation_code, \
+             a.occupation_name, a.levels, a.organization_id, '基准测试单位', DATE '2026-05-01', NULL, \
+             DATE '2026-06-01' + (abs(hashtext(a.id::text)) % 400), NULL, '技能资源开发认定管理办法', DATE '2027-12-31', \
+             CASE WHEN a.status = 'revoked' THEN DATE '2026-07-01' END, now() \
+             FROM applications a WHERE a.status IN ('published','revoked')",
+        )
+        .await?,
+    ));
+    out.push((
+        "payments",
+        exec(
+            db,
+            &format!(
+                "INSERT INTO payments (id, application_id, resource_id, organization_id, category, kind, fee_item, quantity, unit_amount, amount, \
+                 fee_schedule_id, schedule_version, published_on, year, status, disbursed_at, disbursed_by, created_at, updated_at) \
+                 SELECT md5('payment' || r.id)::uuid, r.application_id, r.id, r.publisher_org_id, r.category, r.kind, 'online_course', 1, 10000, 10000, \
+                 (SELECT id FROM fee_schedules WHERE version = 1), 1, r.published_on, 2026, \
+                 CASE WHEN r.revoked_on IS NOT NULL THEN 'clawed_back' WHEN abs(hashtext(r.id::text)) % 2 = 0 THEN 'disbursed' ELSE 'committed' END, \
+                 CASE WHEN abs(hashtext(r.id::text)) % 2 = 0 THEN TIMESTAMPTZ '2026-06-01 10:00+08' END, \
+                 CASE WHEN abs(hashtext(r.id::text)) % 2 = 0 THEN '{by}'::uuid END, now(), now() \
+                 FROM resources r"
+            ),
+        )
+        .await?,
+    ));
     exec(db, "ANALYZE").await?;
     Ok(out)
 }

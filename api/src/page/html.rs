@@ -169,6 +169,7 @@ pub fn dashboard(o: &Overview, overdue: &[OverdueItem], caller: &Caller) -> Stri
     );
     card(&mut out, "禁入期内的单位", "bans.active", &o.bans.active.to_string(), &format!("90天内到期 {}", o.bans.ending_within_90_days));
     card(&mut out, "投递失败的邮件", "mail.dead", &o.mail.dead.to_string(), &format!("待发送 {}", o.mail.pending));
+    resource_cards(&mut out, o);
     out.push_str("</div>");
 
     out.push_str("<div class=\"grid2\">");
@@ -246,8 +247,107 @@ pub fn dashboard(o: &Overview, overdue: &[OverdueItem], caller: &Caller) -> Stri
         );
     }
     out.push_str("</tbody></table><p class=\"muted\">联盟名称链接到接口资源（需携带令牌访问）。</p></section>");
-    out.push_str("<p class=\"muted\">技能资源申报、公示、经费拨付和复评数据将在相应功能上线后显示在本看板中。</p></main></body></html>");
+    resource_tables(&mut out, o);
+    out.push_str("</main></body></html>");
     out
+}
+
+/// Cards of the skill-resource sections (keys as in the overview JSON).
+fn resource_cards(out: &mut String, o: &Overview) {
+    let (a, n, f, r) = (&o.applications, &o.notices, &o.funding, &o.reassessments);
+    card(out, &format!("{}年申报", a.year), "applications.total", &a.total.to_string(), &format!("认定公布或立项 {}", a.funnel[3]));
+    card(out, "公示中", "notices.open", &n.open.to_string(), &format!("本周（{}至{}）结束 {}", n.week.0, n.week.1, n.ending_this_week));
+    card(out, "本周结束的公示", "notices.ending_this_week", &n.ending_this_week.to_string(), "");
+    card(out, "待处理异议", "notices.open_objections", &n.open_objections.to_string(), "调查核实中");
+    card(out, &format!("{}年经费（元）", f.year), "funding.total.committed", &f.total.committed.to_string(), "已记录的拨付额");
+    card(out, "已拨付（元）", "funding.total.disbursed", &f.total.disbursed.to_string(), &format!("已追回 {} 元", f.total.clawed_back));
+    card(out, "待复评资源", "reassessments.total", &(r.overdue + r.due_soon).to_string(), &format!("已逾期 {}", r.overdue));
+}
+
+/// Tables of the skill-resource sections: the funnel, notices ending this
+/// week (linked to the API resource), funding against the fee schedule,
+/// reassessments by category.
+fn resource_tables(out: &mut String, o: &Overview) {
+    let (a, n, f, r) = (&o.applications, &o.notices, &o.funding, &o.reassessments);
+    let _ = write!(out, "<div class=\"grid2\"><section><h2>{}年技能资源申报（由申报到认定公布或立项）</h2>", a.year);
+    let mut headers = vec!["项目类别"];
+    headers.extend(entities::dashboard::FUNNEL_STAGES);
+    table(out, &headers);
+    for (c, stages) in &a.funnel_by_category {
+        let mut cells = vec![esc(c.label_zh())];
+        cells.extend(stages.iter().map(ToString::to_string));
+        row(out, &cells);
+    }
+    let mut cells = vec!["合计".to_string()];
+    cells.extend(a.funnel.iter().map(ToString::to_string));
+    row(out, &cells);
+    out.push_str("</tbody></table><br>");
+    table(out, &["项目类别", "申报状态", "申报数"]);
+    for (c, s, k) in &a.by_status {
+        row(out, &[esc(c.label_zh()), esc(s.label_zh()), k.to_string()]);
+    }
+    let _ = write!(out, "</tbody></table></section><section><h2>本周结束的公示（{}至{}）</h2>", n.week.0, n.week.1);
+    table(out, &["公示", "发布时间", "结束时间", "状态", "申报数", "待处理异议"]);
+    let beijing = entities::calendar::CHINA_OFFSET;
+    for it in &n.ending {
+        let url = crate::services::dashboard::resources::notice_path(it.id);
+        row(
+            out,
+            &[
+                format!("<a href=\"{}\">{}</a>", esc(&url), esc(&it.title)),
+                it.published_at.with_timezone(&beijing).format("%Y-%m-%d %H:%M").to_string(),
+                it.ends_at.with_timezone(&beijing).format("%Y-%m-%d %H:%M").to_string(),
+                if it.status == entities::resource::NoticeStatus::Open { "公示中" } else { "公示期满" }.into(),
+                it.applications.to_string(),
+                it.open_objections.to_string(),
+            ],
+        );
+    }
+    out.push_str("</tbody></table><p class=\"muted\">公示标题链接到接口资源（需携带令牌访问）。</p></section></div>");
+
+    let version = f.schedule_version.map_or_else(|| "尚无生效的支付标准".to_string(), |v| format!("现行支付标准第{v}版"));
+    let _ = write!(out, "<div class=\"grid2\"><section><h2>{}年经费（元，按项目类别）· {}</h2>", f.year, esc(&version));
+    table(out, &["项目类别", "笔数", "已记录", "已拨付", "待拨付", "已追回", "应追回"]);
+    let money = |label: String, m: &crate::services::dashboard::resources::Money| {
+        vec![
+            label,
+            m.payments.to_string(),
+            m.committed.to_string(),
+            m.disbursed.to_string(),
+            (m.committed - m.disbursed - m.clawed_back).to_string(),
+            m.clawed_back.to_string(),
+            m.to_recover.to_string(),
+        ]
+    };
+    for (c, m) in &f.by_category {
+        row(out, &money(esc(c.label_zh()), m));
+    }
+    row(out, &money("合计".into(), &f.total));
+    out.push_str("</tbody></table><br>");
+    table(out, &["支付标准项目（附件2）", "现行单价", "数量", "已记录", "已拨付"]);
+    for (item, m, unit) in &f.by_fee_item {
+        row(
+            out,
+            &[
+                esc(item.label_zh()),
+                unit.map_or_else(|| "—".into(), |u| u.to_string()),
+                m.quantity.to_string(),
+                m.committed.to_string(),
+                m.disbursed.to_string(),
+            ],
+        );
+    }
+    let _ = write!(
+        out,
+        "</tbody></table></section><section><h2>待复评的技能资源（{}天内到期或已逾期）</h2>",
+        entities::dashboard::REASSESSMENT_WINDOW_DAYS
+    );
+    table(out, &["项目类别", "已逾期", "60天内到期"]);
+    for (c, od, soon) in &r.by_category {
+        row(out, &[esc(c.label_zh()), od.to_string(), soon.to_string()]);
+    }
+    row(out, &["合计".into(), r.overdue.to_string(), r.due_soon.to_string()]);
+    out.push_str("</tbody></table></section></div>");
 }
 
 fn registered(o: &Overview) -> u64 {

@@ -493,7 +493,8 @@ impl ApplicationsApi {
         Ok(Json(notices::decline(&state, &auth.0, id.0, r).await?.into()))
     }
 
-    /// 审定 Approve after the notice (bureau): category 3 is published to the catalogue; 4 and 5 are approved for development.
+    /// 审定 Approve (bureau): after its notice category 3 is published to the catalogue, 4 and 5 are approved for development (立项);
+    /// a category-5 project after its results notice is published (category 4 is approved by its `approval` milestone).
     #[oai(path = "/:id/approve", method = "post")]
     async fn approve(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<ApprovalOut>> {
         let (a, r) = catalogue::approve(&state, &auth.0, id.0).await?;

@@ -2,9 +2,11 @@
 //! exports (bureau roles only; org users and experts get 403). The HTML page
 //! `/dashboard` (crate `page`) shows the same figures.
 //!
-//! The overview is an object of sections; sections for skill-resource
-//! applications, notices, funding and reassessments (issues 6 and 7) will be
-//! added as new fields, so clients must ignore fields they do not know.
+//! The overview is an object of sections (the skill-resource ones in
+//! [`sections`]); new sections are added as new fields, so clients must
+//! ignore fields they do not know.
+
+pub mod sections;
 
 use chrono::NaiveDate;
 use entities::{OrgKind, dashboard::Change, report::Standing};
@@ -270,6 +272,12 @@ pub struct DashboardOverview {
     pub overdue: OverdueSection,
     pub bans: BansSection,
     pub mail: MailSection,
+    /// Applications handed in during `year`.
+    pub applications: sections::ApplicationsSection,
+    pub notices: sections::NoticesSection,
+    /// Payments of `year`.
+    pub funding: sections::FundingSection,
+    pub reassessments: sections::ReassessmentsSection,
 }
 
 impl From<Overview> for DashboardOverview {
@@ -329,6 +337,10 @@ impl From<Overview> for DashboardOverview {
                 ending_within_90_days: o.bans.ending_within_90_days,
             },
             mail: MailSection { dead: o.mail.dead, pending: o.mail.pending },
+            applications: (&o.applications).into(),
+            notices: (&o.notices).into(),
+            funding: (&o.funding).into(),
+            reassessments: (&o.reassessments).into(),
         }
     }
 }
@@ -402,7 +414,7 @@ pub struct DashboardApi;
 
 #[OpenApi(prefix_path = "/dashboard", tag = "Tag::Dashboard")]
 impl DashboardApi {
-    /// 统计看板 The overview of a period (bureau): alliances by status and industry, member units by kind, report compliance (and the last six periods), training totals of 附件3 by category and alliance with the change from the previous period, overdue reports, bans in force, dead mail. `period` is `2026H1`, or `H1`/`H2` with `year`; default: the latest period that has ended.
+    /// 统计看板 The overview of a period (bureau): alliances by status and industry, member units by kind, report compliance (and the last six periods), training totals of 附件3 by category and alliance with the change from the previous period, overdue reports, bans in force, dead mail; applications handed in during `year` by category and status with the funnel, notices open and ending this week with open objections, payments of `year` by category and line of the fee schedule, resources due for reassessment. `period` is `2026H1`, or `H1`/`H2` with `year`; default: the latest period that has ended.
     #[oai(path = "/overview", method = "get")]
     async fn overview(
         &self,

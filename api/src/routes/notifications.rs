@@ -27,7 +27,15 @@ pub struct Notification {
 
 impl From<notification::Model> for Notification {
     fn from(n: notification::Model) -> Self {
-        Self { id: n.id, kind: n.kind, title: n.title, body: n.body, link: n.link, created_at: n.created_at, read_at: n.read_at }
+        Self {
+            id: n.id,
+            kind: n.kind,
+            title: n.title.unwrap_or_default(),
+            body: n.body.unwrap_or_default(),
+            link: n.link,
+            created_at: n.created_at,
+            read_at: n.read_at,
+        }
     }
 }
 

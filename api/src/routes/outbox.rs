@@ -69,12 +69,14 @@ impl From<outbox_message::Model> for OutboxMessage {
             Status::Sent => MailStatusDto::Sent,
             Status::Dead => MailStatusDto::Dead,
         };
+        // Queued as variables and not yet sent: worded now, as it will be sent.
+        let subject = outbox::content(&m).map(|r| r.subject).unwrap_or_default();
         Self {
             id: m.id,
             to_address: m.to_address,
             to_user_id: m.to_user_id,
             template: m.template,
-            subject: m.subject,
+            subject,
             status,
             created_at: m.created_at,
             attempts: m.attempts,

@@ -5,9 +5,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entities::{
     models::{application, call, expert, objection, resource},
     resource::{
-        ApplicationStatus, Category, ExpertType, NoticeStatus, ObjectionStatus, PanelMemberStatus, Recommendation, ResourceKind,
-        SkillLevel, TeamRole, TitleLevel,
+        ApplicationStatus, Category, ExpertType, NoticePurpose, NoticeStatus, ObjectionStatus, PanelMemberStatus, Recommendation,
+        ResourceKind, SkillLevel, TeamRole, TitleLevel,
+        development::MilestoneKind,
         funding::{FeeItem, PaymentStatus},
+        operation::AssessmentOutcome,
         scoring::{PanelScore, format_hundredths},
     },
 };
@@ -47,13 +49,18 @@ mirror!(
     [PrintedTextbook, ETextbook, CertifiedCourse, OnlineCourse, EvaluationSpecification, TheoryQuestionBankLevel, IntegratedCaseCourse]
 );
 mirror!(
+    /// 评估结论 (000 第二十一条): keep 继续保留, update_required 需要更新, withdraw 撤出目录.
+    AssessmentOutcomeDto, "AssessmentOutcome", AssessmentOutcome, [Keep, UpdateRequired, Withdraw]
+);
+mirror!(
     /// 经费状态: committed 待拨付, disbursed 已拨付, clawed_back 已追回.
     PaymentStatusDto, "PaymentStatus", PaymentStatus, [Committed, Disbursed, ClawedBack]
 );
 mirror!(
     /// 申报状态.
     ApplicationStatusDto, "ApplicationStatus", ApplicationStatus,
-    [Draft, Submitted, UnderReview, NotSelected, OnNotice, AwaitingRuling, AwaitingApproval, Refused, Published, ApprovedForDevelopment, ReportedUpward, Included, NotIncluded, Completed, Revoked]
+    [Draft, Submitted, UnderReview, NotSelected, OnNotice, AwaitingRuling, AwaitingApproval, Refused, Published, ApprovedForDevelopment, ReportedUpward, Included, NotIncluded, Completed, Revoked,
+     InDevelopment, Accepted, ResultsOnNotice, ResultsAwaitingRuling, AwaitingPublication, Ingested, Terminated]
 );
 mirror!(
     /// 专家类型: method 方法专家, content 内容专家, practical 实际工作专家.
@@ -79,6 +86,15 @@ mirror!(
 mirror!(
     /// 公示状态.
     NoticeStatusDto, "NoticeStatus", NoticeStatus, [Open, Closed]
+);
+mirror!(
+    /// 公示用途: publicity 公示（拟认定、拟立项、结果公示）, comment_period 征求意见（评价规范，10个工作日）.
+    NoticePurposeDto, "NoticePurpose", NoticePurpose, [Publicity, CommentPeriod]
+);
+mirror!(
+    /// 开发环节 (000 第十六条, 第二十条).
+    MilestoneKindDto, "MilestoneKind", MilestoneKind,
+    [WritingGroup, Kickoff, InitialReview, CommentPeriod, FinalReview, Submission, Approval, ProgressReport, AcceptanceReview]
 );
 mirror!(
     /// 异议状态: open 调查核实中, upheld 异议成立, dismissed 异议不成立.
@@ -321,13 +337,14 @@ pub struct NoticeOut {
     pub title: String,
     pub body: String,
     pub published_at: DateTime<Utc>,
-    /// 17:30 (+08:00) on the 5th working day.
+    /// 17:30 (+08:00) on the 5th working day (the 10th for a comment period).
     pub ends_at: DateTime<Utc>,
     pub end_date: NaiveDate,
     /// How the end was computed: working days counted and dates skipped.
     pub explanation: String,
     pub status: NoticeStatusDto,
-    /// Objections are accepted now.
+    pub purpose: NoticePurposeDto,
+    /// Objections (comments, for a comment period) are accepted now.
     pub accepting_objections: bool,
     pub items: Vec<NoticeItemOut>,
 }
@@ -346,6 +363,7 @@ impl NoticeOut {
             ends_at: n.ends_at,
             explanation: n.explanation,
             status: n.status.into(),
+            purpose: n.purpose.into(),
             items: v
                 .items
                 .into_iter()

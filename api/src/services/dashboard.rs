@@ -2,17 +2,19 @@
 //! fixed, small number of SQL aggregates (`GROUP BY`, `COUNT`, `SUM`), never
 //! by loading rows; the list of overdue reports, oldest first; exports.
 //!
-//! Sections whose data does not exist yet (skill-resource applications,
-//! notices, funding, reassessments: issues 6 and 7) are not part of
-//! [`Overview`]; they are added as new fields when their tables land.
+//! The 附件3 training totals are read from `report_training_totals`, each
+//! report's sums per category kept with its status
+//! (`services::reports::training_totals`), not from the member rows.
 //!
 //! # Layout
 //! - this file: [`overview`] and its sections
+//! - [`resources`]: applications, notices, funding, reassessments (issues 6, 7)
 //! - [`overdue`]: `GET /dashboard/overdue`, keyset-paged by (period, alliance)
 //! - [`export`]: the overview as XLSX (one sheet per section), the overdue list as CSV
 
 pub mod export;
 pub mod overdue;
+pub mod resources;
 
 use std::collections::BTreeMap;
 
@@ -33,7 +35,7 @@ use uuid::Uuid;
 use crate::{
     auth::Caller,
     error::{ApiError, ApiResult},
-    services::reports::listing::require_begun,
+    services::reports::{listing::require_begun, training_totals},
     state::AppState,
 };
 
@@ -41,7 +43,7 @@ use crate::{
 #[derive(Debug, Clone, Copy)]
 pub struct Scope {
     pub period: Period,
-    /// The year of year-based sections (applications, funding: later issues);
+    /// The year of year-based sections (applications handed in, payments);
     /// the period's year unless given.
     pub year: i32,
 }
@@ -156,17 +158,7 @@ pub struct Training {
     pub general_workers: i64,
 }
 
-/// The 附件3 columns summed, in [`Training`] order.
-const TRAINING_COLUMNS: [&str; 8] = [
-    "trainees",
-    "trained_senior_technician",
-    "trained_technician",
-    "trained_senior_worker",
-    "trained_intermediate_worker",
-    "trained_junior_worker",
-    "trained_special",
-    "trained_general_workers",
-];
+use rules::TRAINING_COLUMNS;
 
 impl Training {
     fn from_row(row: &QueryResult) -> ApiResult<Self> {
@@ -291,6 +283,12 @@ pub struct Overview {
     pub overdue: OverdueFigures,
     pub bans: BanFigures,
     pub mail: MailFigures,
+    /// Applications handed in during `scope.year`.
+    pub applications: resources::ApplicationFigures,
+    pub notices: resources::NoticeFigures,
+    /// Payments of `scope.year`.
+    pub funding: resources::FundingFigures,
+    pub reassessments: resources::ReassessmentFigures,
 }
 
 fn u(n: i64) -> u64 {
@@ -377,16 +375,41 @@ pub async fn overview(state: &AppState, caller: &Caller, scope: Scope) -> ApiRes
     let db = &state.db;
     let today = state.clock.today();
     let periods = rules::history(scope.period, rules::HISTORY_PERIODS);
-    let dates = Dates::load(db, today, periods.first().copied()).await?;
-    let alliances = alliance_figures(db).await?;
-    let members = member_figures(db, today).await?;
-    let compliance_history = compliance(db, state, &dates, &periods).await?;
+    // The sections are independent reads: they run at the same time on the
+    // pool's connections (the statements stay the same and as few).
+    let dated = async {
+        let dates = Dates::load(db, today, periods.first().copied()).await?;
+        tokio::try_join!(compliance(db, state, &dates, &periods), overdue::totals(db, state, &dates))
+    };
+    let ((compliance_history, overdue), alliances, members, training, bans, mail, applications, notices, funding, reassessments) = tokio::try_join!(
+        dated,
+        alliance_figures(db),
+        member_figures(db, today),
+        training(db, scope.period, &periods),
+        ban_figures(db, today),
+        mail_figures(db),
+        resources::applications(db, scope.year),
+        resources::notices(db, today),
+        resources::funding(db, scope.year, today),
+        resources::reassessments(db, today),
+    )?;
     let compliance = compliance_history.last().cloned().ok_or_else(|| ApiError::internal(&"no period"))?;
-    let training = training(db, scope.period, &periods).await?;
-    let overdue = overdue::totals(db, state, &dates).await?;
-    let bans = ban_figures(db, today).await?;
-    let mail = mail_figures(db).await?;
-    Ok(Overview { scope, today, alliances, members, compliance, compliance_history, training, overdue, bans, mail })
+    Ok(Overview {
+        scope,
+        today,
+        alliances,
+        members,
+        compliance,
+        compliance_history,
+        training,
+        overdue,
+        bans,
+        mail,
+        applications,
+        notices,
+        funding,
+        reassessments,
+    })
 }
 
 async fn alliance_figures(db: &impl ConnectionTrait) -> ApiResult<AllianceFigures> {
@@ -418,16 +441,26 @@ async fn alliance_figures(db: &impl ConnectionTrait) -> ApiResult<AllianceFigure
 }
 
 async fn member_figures(db: &impl ConnectionTrait, today: NaiveDate) -> ApiResult<MemberFigures> {
-    let q = Query::select()
+    // Memberships per (kind, organisation) first, then units per kind: two
+    // hash aggregates instead of a COUNT(DISTINCT), which sorts every row.
+    let per_org = Query::select()
         .expr_as(Expr::col(("o", "kind")), "kind")
-        .expr_as(Expr::col(("m", "organization_id")).count_distinct(), "units")
-        .expr_as(Expr::col(("m", "id")).count(), "memberships")
+        .expr_as(Expr::col(("m", "organization_id")), "organization_id")
+        .expr_as(Expr::col(("m", "id")).count(), "n")
         .from_as("alliance_members", "m")
         .join_as(JoinType::InnerJoin, "alliances", "a", Expr::col(("a", "id")).equals(("m", "alliance_id")))
         .join_as(JoinType::InnerJoin, "organizations", "o", Expr::col(("o", "id")).equals(("m", "organization_id")))
         .and_where(Expr::col(("a", "status")).is_in(on_file()))
         .cond_where(sql::member_on(today))
         .group_by_col(("o", "kind"))
+        .group_by_col(("m", "organization_id"))
+        .to_owned();
+    let q = Query::select()
+        .expr_as(Expr::col(("s", "kind")), "kind")
+        .expr_as(Expr::col(("s", "organization_id")).count(), "units")
+        .expr_as(Func::cast_as(Func::sum(Expr::col(("s", "n"))), "BIGINT"), "memberships")
+        .from_subquery(per_org, "s")
+        .group_by_col(("s", "kind"))
         .to_owned();
     let mut found: BTreeMap<OrgKind, (u64, u64)> = BTreeMap::new();
     for row in db.query_all(&q).await? {
@@ -500,24 +533,10 @@ async fn compliance(db: &impl ConnectionTrait, state: &AppState, dates: &Dates, 
         .collect())
 }
 
-/// Rows counted for the totals of `p`: of reports handed in
-/// ([`rules::COUNTED_STATUSES`]) and of members on the period's last day, as
-/// in the report's own 合计 (`services::reports::export::period`).
-fn counted_rows(p: Period) -> SelectStatement {
-    let member = Query::select()
-        .expr(Expr::val(1))
-        .from_as("alliance_members", "m")
-        .and_where(Expr::col(("m", "alliance_id")).equals(("r", "alliance_id")))
-        .and_where(Expr::col(("m", "organization_id")).equals(("rr", "organization_id")))
-        .cond_where(sql::member_on(p.end()))
-        .to_owned();
-    Query::select()
-        .from_as("reports", "r")
-        .join_as(JoinType::InnerJoin, "report_rows", "rr", Expr::col(("rr", "report_id")).equals(("r", "id")))
-        .and_where(Expr::col(("r", "period")).eq(p.code()))
-        .cond_where(rules::sql_counted("r"))
-        .and_where(Expr::exists(member))
-        .to_owned()
+/// The stored per-report totals of `p` (`report_training_totals`, written
+/// with each report's status: `services::reports::training_totals`).
+fn counted_totals(p: Period) -> SelectStatement {
+    Query::select().from_as(training_totals::TABLE, "t").and_where(Expr::col(("t", "period")).eq(p.code())).to_owned()
 }
 
 fn sum_training(q: &mut SelectStatement, prefix: &str) {
@@ -530,21 +549,17 @@ fn sum_training(q: &mut SelectStatement, prefix: &str) {
 async fn training(db: &impl ConnectionTrait, period: Period, periods: &[Period]) -> ApiResult<TrainingFigures> {
     let previous = period.prev();
     // Per period and category, every period of the chart in one statement.
-    let parts: Vec<SelectStatement> = periods
-        .iter()
-        .map(|p| {
-            let mut q = counted_rows(*p);
-            q.expr_as(Expr::val(p.code()), "period").expr_as(Expr::col(("rr", "org_kind")), "kind");
-            sum_training(&mut q, "rr");
-            q.group_by_col(("rr", "org_kind"));
-            q
-        })
-        .collect();
+    let mut q = Query::select();
+    q.expr_as(Expr::col(("t", "period")), "period")
+        .expr_as(Expr::col(("t", "org_kind")), "kind")
+        .from_as(training_totals::TABLE, "t")
+        .and_where(Expr::col(("t", "period")).is_in(periods.iter().map(|p| p.code())))
+        .group_by_col(("t", "period"))
+        .group_by_col(("t", "org_kind"));
+    sum_training(&mut q, "t");
     let mut per: BTreeMap<(String, OrgKind), Training> = BTreeMap::new();
-    if let Some(q) = union_all(parts) {
-        for row in db.query_all(&q).await? {
-            per.insert((row.try_get("", "period")?, row.try_get("", "kind")?), Training::from_row(&row)?);
-        }
+    for row in db.query_all(&q).await? {
+        per.insert((row.try_get("", "period")?, row.try_get("", "kind")?), Training::from_row(&row)?);
     }
     let get = |p: Option<Period>, k: OrgKind| p.and_then(|p| per.get(&(p.code(), k)).copied()).unwrap_or_default();
     let by_category: Vec<(OrgKind, Training, Training)> =
@@ -591,10 +606,10 @@ pub async fn by_alliance(
         .into_iter()
         .flatten()
         .map(|p| {
-            let mut q = counted_rows(p);
-            q.expr_as(Expr::col(("r", "alliance_id")), "alliance_id").expr_as(Expr::val(p.code()), "period");
-            sum_training(&mut q, "rr");
-            q.group_by_col(("r", "alliance_id"));
+            let mut q = counted_totals(p);
+            q.expr_as(Expr::col(("t", "alliance_id")), "alliance_id").expr_as(Expr::val(p.code()), "period");
+            sum_training(&mut q, "t");
+            q.group_by_col(("t", "alliance_id"));
             q
         })
         .collect();
@@ -667,15 +682,23 @@ async fn ban_figures(db: &impl ConnectionTrait, today: NaiveDate) -> ApiResult<B
 }
 
 async fn mail_figures(db: &impl ConnectionTrait) -> ApiResult<MailFigures> {
-    // Two counts on indexed columns rather than one pass over the whole outbox.
-    let count = |cond: Cond| Query::select().expr_as(Expr::col("id").count(), "n").from("outbox").cond_where(cond).to_owned();
-    let dead = count(Cond::all().add(Expr::col("dead_at").is_not_null()));
-    let pending = count(Cond::all().add(Expr::col("sent_at").is_null()).add(Expr::col("dead_at").is_null()));
-    let mut n = [0u64; 2];
-    for (i, q) in [dead, pending].iter().enumerate() {
-        if let Some(row) = db.query_one(q).await? {
-            n[i] = u(row.try_get("", "n")?);
+    // Two counts on indexed columns rather than one pass over the whole
+    // outbox, sent as one statement (`UNION ALL`).
+    let count = |key: &str, cond: Cond| {
+        Query::select().expr_as(Expr::val(key), "k").expr_as(Expr::col("id").count(), "n").from("outbox").cond_where(cond).to_owned()
+    };
+    let dead = count("dead", Cond::all().add(Expr::col("dead_at").is_not_null()));
+    let pending = count("pending", Cond::all().add(Expr::col("sent_at").is_null()).add(Expr::col("dead_at").is_null()));
+    let mut m = MailFigures { dead: 0, pending: 0 };
+    if let Some(q) = union_all(vec![dead, pending]) {
+        for row in db.query_all(&q).await? {
+            let n = u(row.try_get("", "n")?);
+            if row.try_get::<String>("", "k")? == "dead" {
+                m.dead = n;
+            } else {
+                m.pending = n;
+            }
         }
     }
-    Ok(MailFigures { dead: n[0], pending: n[1] })
+    Ok(m)
 }

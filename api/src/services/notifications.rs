@@ -30,7 +30,8 @@ pub async fn list(
     if let Some(before) = page.after {
         q = q.filter(Column::Id.lt(before));
     }
-    Ok(page.finish(q.all(&state.db).await?, |n| n.id))
+    let items = ::jobs::notify::worded(&state.db, q.all(&state.db).await?).await?;
+    Ok(page.finish(items, |n| n.id))
 }
 
 /// # Errors
@@ -51,6 +52,7 @@ pub async fn mark_read(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult
         .one(&txn)
         .await?
         .ok_or_else(|| ApiError::not_found("通知", "Notification"))?;
+    let found = ::jobs::notify::worded(&txn, vec![found]).await?.pop().ok_or_else(|| ApiError::not_found("通知", "Notification"))?;
     if found.read_at.is_some() {
         return Ok(found);
     }

@@ -18,6 +18,7 @@ pub mod export;
 pub mod listing;
 pub mod review;
 pub mod rows;
+pub mod training_totals;
 pub mod view;
 
 use chrono::NaiveDate;

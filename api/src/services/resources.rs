@@ -13,12 +13,16 @@
 //! - [`review`]: panel draw, conflict declarations, scores, ranking
 //! - [`notices`]: 公示 notices, objections, rulings
 //! - [`funding`]: the 附件2 fee schedule versions and payments
+//! - [`development`]: the development agreement and milestones after 立项 (000 第十四—十七条, 二十条)
 //! - [`catalogue`]: approval, the public catalogue, new-occupation batches
+//! - [`operation`]: usage reports and assessments of published resources (000 第二十一条)
 
 pub mod applications;
 pub mod catalogue;
+pub mod development;
 pub mod funding;
 pub mod notices;
+pub mod operation;
 pub mod review;
 
 use chrono::{DateTime, Utc};

@@ -2,8 +2,10 @@
 //! code for 5 years from the confirmation date (`entities::sanction`); the
 //! ban is checked on every filing and application and ends by itself.
 //! Fraud in certification linked to a published application revokes the
-//! certification, takes the resource out of the catalogue and claws back its
-//! payment, in the same transaction.
+//! certification; fraud in development linked to a development project
+//! terminates it; either takes the resource out of the catalogue and claws
+//! back its payment, in the same transaction. A breach of the agreement is
+//! recorded (and shown with the agreement), without a ban.
 
 use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
@@ -64,34 +66,50 @@ pub async fn create(state: &AppState, caller: &Caller, n: NewSanction) -> ApiRes
         ban_until: Set(ban_ends_on(n.kind, n.confirmed_on)),
         description: Set(n.description),
         application_id: Set(n.application_id),
+        ban_ended_at: Set(None),
         created_by: Set(caller.user_id),
         created_at: Set(now),
     }
     .insert(&txn)
     .await?;
     audit::record(&txn, Actor(Some(caller)), now, Entry::new("sanction.recorded", "sanction", m.id).after(&m)).await?;
-    if let Some(app) = linked.filter(|a| n.kind == SanctionKind::FraudInCertification && a.status == ApplicationStatus::Published) {
-        revoke(&txn, caller, &m, &app, now, state.clock.today()).await?;
+    if let Some(app) = linked {
+        let today = state.clock.today();
+        match n.kind {
+            SanctionKind::FraudInCertification if app.status == ApplicationStatus::Published => {
+                let reason = format!("弄虚作假获取认定，已取消认定（违规确认日期：{}）", m.confirmed_on);
+                end(&txn, caller, &m, &app, ApplicationAction::Revoke, reason, now, today).await?;
+            }
+            // 000 第二十二条(二): 因弄虚作假，被终止该项目开发.
+            SanctionKind::FraudInDevelopment if transition(app.status, ApplicationAction::Terminate, app.category).is_ok() => {
+                let reason = format!("开发过程中弄虚作假，已终止项目开发（违规确认日期：{}）", m.confirmed_on);
+                end(&txn, caller, &m, &app, ApplicationAction::Terminate, reason, now, today).await?;
+            }
+            _ => {}
+        }
     }
     txn.commit().await?;
     Ok(m)
 }
 
-/// 000 第二十二条 第二款: 取消该认定项目，追回已发放的资金 — the application is
-/// revoked, its resource leaves the catalogue, its payment is clawed back.
-async fn revoke(
+/// 000 第二十二条: 取消该认定项目 (`Revoke`) or 终止该项目开发 (`Terminate`),
+/// 追回已发放的资金 — the application is revoked or terminated, its resource
+/// (if published) leaves the catalogue, its payment (if any) is clawed back.
+#[allow(clippy::too_many_arguments)]
+async fn end(
     txn: &impl ConnectionTrait,
     caller: &Caller,
     s: &sanction::Model,
     app: &application::Model,
+    action: ApplicationAction,
+    reason: String,
     now: DateTime<Utc>,
     today: NaiveDate,
 ) -> ApiResult<()> {
-    let next = transition(app.status, ApplicationAction::Revoke, app.category).map_err(|e| crate::services::resources::wrong_state(&e))?;
-    let reason = format!("弄虚作假获取认定，已取消认定（违规确认日期：{}）", s.confirmed_on);
+    let next = transition(app.status, action, app.category).map_err(|e| crate::services::resources::wrong_state(&e))?;
     let after = crate::services::resources::save_status(txn, app, next, Some(reason), now).await?;
-    audit::record(txn, Actor(Some(caller)), now, Entry::new("application.revoked", "application", app.id).before(app).after(&after))
-        .await?;
+    let verb = if next == ApplicationStatus::Terminated { "application.terminated" } else { "application.revoked" };
+    audit::record(txn, Actor(Some(caller)), now, Entry::new(verb, "application", app.id).before(app).after(&after)).await?;
     if let Some(r) = resource::Entity::find().filter(resource::Column::ApplicationId.eq(app.id)).one(txn).await? {
         let mut m: resource::ActiveModel = r.clone().into();
         m.revoked_on = Set(Some(today));

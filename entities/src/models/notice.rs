@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::resource::NoticeStatus;
+use crate::resource::{NoticePurpose, NoticeStatus};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "notices")]
@@ -18,6 +18,8 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub explanation: String,
     pub status: NoticeStatus,
+    /// 公示 or a comment period (征求意见).
+    pub purpose: NoticePurpose,
     pub closed_at: Option<DateTimeUtc>,
     pub created_by: Uuid,
     pub created_at: DateTimeUtc,

@@ -12,10 +12,14 @@ pub struct Model {
     pub user_id: Uuid,
     /// What it is about, e.g. the mail template name or `alliance_composition`.
     pub kind: String,
-    pub title: String,
-    pub body: String,
+    /// Empty for a mail's notification (`outbox_id` set): worded from the
+    /// message when read.
+    pub title: Option<String>,
+    pub body: Option<String>,
     /// Absolute or API-relative link to the object concerned.
     pub link: Option<String>,
+    /// The mail this notification accompanies.
+    pub outbox_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub read_at: Option<DateTimeUtc>,
 }

@@ -1,6 +1,7 @@
 //! The mail outbox (DESIGN §8): a message is written in the same transaction
-//! as the event that causes it, already rendered, and delivered later by the
-//! `mail_delivery` job. Pending: `sent_at` and `dead_at` both empty.
+//! as the event that causes it, as a template name and its variables, and
+//! delivered later by the `mail_delivery` job, which renders it and keeps the
+//! rendered text with the row. Pending: `sent_at` and `dead_at` both empty.
 
 use sea_orm::entity::prelude::*;
 
@@ -13,9 +14,13 @@ pub struct Model {
     pub to_address: String,
     pub to_user_id: Option<Uuid>,
     pub template: String,
-    pub subject: String,
-    pub body_text: String,
-    pub body_html: String,
+    /// The rendered message: empty until delivery renders `vars` (or, for
+    /// rows written before `vars` existed, rendered when queued).
+    pub subject: Option<String>,
+    pub body_text: Option<String>,
+    pub body_html: Option<String>,
+    /// The template's variables as JSON text.
+    pub vars: Option<String>,
     /// "At most once, ever": a second message with the same key is never written.
     #[sea_orm(unique)]
     pub dedupe_key: Option<String>,

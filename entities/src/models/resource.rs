@@ -31,6 +31,8 @@ pub struct Model {
     pub policy_valid_until: Option<Date>,
     /// Revoked for fraud (000 第二十二条): gone from the public catalogue.
     pub revoked_on: Option<Date>,
+    /// Withdrawn by an assessment (000 第二十一条): gone from the public catalogue.
+    pub withdrawn_on: Option<Date>,
     pub created_at: DateTimeUtc,
 }
 

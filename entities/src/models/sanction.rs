@@ -19,6 +19,8 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub description: String,
     pub application_id: Option<Uuid>,
+    /// When `ban_expiry` recorded that the ban ended (the organisation was told).
+    pub ban_ended_at: Option<DateTimeUtc>,
     pub created_by: Uuid,
     pub created_at: DateTimeUtc,
 }

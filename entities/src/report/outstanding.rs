@@ -161,31 +161,28 @@ pub async fn missing_rows(db: &impl ConnectionTrait, period: Period, scope: Scop
     Ok(out)
 }
 
-/// Who owes something of `period`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Owing {
-    /// Member units with a missing row.
-    Rows,
-    /// Initiators of an unsubmitted report.
-    Report,
+/// The missing rows of `period` as one query answering `alliance_id`,
+/// `alliance_name`, `initiator_org_id` and `organization_id` (the member
+/// unit), for jobs that act on all of them in one statement.
+#[must_use]
+pub fn missing_rows_query(period: Period) -> sea_orm::sea_query::SelectStatement {
+    missing_query(period, Scope::All)
+        .expr_as(Expr::col(("a", "id")), "alliance_id")
+        .expr_as(Expr::col(("a", "name")), "alliance_name")
+        .expr_as(Expr::col(("a", "initiator_org_id")), "initiator_org_id")
+        .expr_as(Expr::col(("m", "organization_id")), "organization_id")
+        .to_owned()
 }
 
-/// The organisations that owe `what` of `period`, each once (`DISTINCT` in
-/// the database: the answer is one id per organisation, not per row).
-///
-/// # Errors
-/// Database errors.
-pub async fn owing_organizations(db: &impl ConnectionTrait, period: Period, what: Owing) -> Result<Vec<Uuid>, DbErr> {
-    let q = match what {
-        Owing::Rows => missing_query(period, Scope::All).distinct().expr_as(Expr::col(("m", "organization_id")), "id").to_owned(),
-        Owing::Report => open_query(period, Scope::All).distinct().expr_as(Expr::col(("a", "initiator_org_id")), "id").to_owned(),
-    };
-    let mut ids = Vec::new();
-    for row in db.query_all(&q).await? {
-        ids.push(row.try_get("", "id")?);
-    }
-    ids.sort_unstable();
-    Ok(ids)
+/// The unsubmitted reports of `period` as one query answering `alliance_id`,
+/// `alliance_name` and `initiator_org_id`.
+#[must_use]
+pub fn open_reports_query(period: Period) -> sea_orm::sea_query::SelectStatement {
+    open_query(period, Scope::All)
+        .expr_as(Expr::col(("a", "id")), "alliance_id")
+        .expr_as(Expr::col(("a", "name")), "alliance_name")
+        .expr_as(Expr::col(("a", "initiator_org_id")), "initiator_org_id")
+        .to_owned()
 }
 
 /// Alliances owing `period` whose report is not submitted.

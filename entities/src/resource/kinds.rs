@@ -240,6 +240,22 @@ pub enum NoticeStatus {
     Closed,
 }
 
+/// What a notice is for: the 5-working-day 公示 of proposed or developed
+/// projects, or the 10-working-day comment period of an evaluation
+/// specification (000 第十六条(四)), which collects comments like objections
+/// and moves no application when it ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum NoticePurpose {
+    /// 公示 (拟认定、拟立项、结果公示)
+    #[sea_orm(string_value = "publicity")]
+    Publicity,
+    /// 征求意见
+    #[sea_orm(string_value = "comment_period")]
+    CommentPeriod,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 #[serde(rename_all = "snake_case")]

@@ -16,7 +16,17 @@ pub const NOTICE_WORKING_DAYS: u32 = 5;
 /// # Errors
 /// [`CalendarError::YearMissing`] when the calendar of a year reached is not entered.
 pub fn notice_period(calendar: &Calendar, published_at: DateTime<Utc>) -> Result<WorkingDays, CalendarError> {
-    calendar.add_working_days(published_at.with_timezone(&CHINA_OFFSET).date_naive(), NOTICE_WORKING_DAYS)
+    period_of(calendar, published_at, NOTICE_WORKING_DAYS)
+}
+
+/// A period of `days` working days from a publication at `published_at`: the
+/// 公示 (5) or the comment period of an evaluation specification (10, 000
+/// 第十六条(四)), counted the same way.
+///
+/// # Errors
+/// As [`notice_period`].
+pub fn period_of(calendar: &Calendar, published_at: DateTime<Utc>, days: u32) -> Result<WorkingDays, CalendarError> {
+    calendar.add_working_days(published_at.with_timezone(&CHINA_OFFSET).date_naive(), days)
 }
 
 /// The instant the notice ends (17:30 +08:00 on the last working day).
@@ -64,6 +74,31 @@ mod tests {
         assert_eq!(notice_end(&cal, at("2026-09-24T16:00:00+08:00")).unwrap(), at("2026-10-09T17:30:00+08:00"));
         // Published 30 Sep: 8, 9, 10 (Sat, make-up), 12, 13 Oct.
         assert_eq!(notice_end(&cal, at("2026-09-30T11:00:00+08:00")).unwrap(), at("2026-10-13T17:30:00+08:00"));
+    }
+
+    #[test]
+    fn a_comment_period_of_10_working_days_across_national_day() {
+        // 000 第十六条(四): 征求意见期限为10个工作日. Published Monday 28 Sep 2026:
+        // 29, 30 Sep; 1–7 Oct holiday; 8, 9, 10 (Saturday make-up), 12–16 Oct.
+        let cal = Calendar::official();
+        let p = period_of(&cal, at("2026-09-28T09:00:00+08:00"), 10).unwrap();
+        let counted: Vec<String> = p.counted.iter().map(|c| c.date.to_string()).collect();
+        assert_eq!(
+            counted,
+            [
+                "2026-09-29",
+                "2026-09-30",
+                "2026-10-08",
+                "2026-10-09",
+                "2026-10-10",
+                "2026-10-12",
+                "2026-10-13",
+                "2026-10-14",
+                "2026-10-15",
+                "2026-10-16"
+            ]
+        );
+        assert_eq!(p.deadline().unwrap().to_utc(), at("2026-10-16T17:30:00+08:00"));
     }
 
     #[test]

@@ -9,7 +9,17 @@
 //! ```
 //!
 //! `published ─revoke→ revoked` when fraud in certification is confirmed (000 第二十二条).
-//! Development (agreement, milestones) after `approved_for_development` is issue 7.
+//!
+//! Development after 立项 (000 第十四条(四)—第十七条, 第二十条(四)—(八)):
+//!
+//! ```text
+//! approved_for_development ─sign agreement→ in_development
+//!   (4) in_development ─submission (报批)→ awaiting_publication ─approve→ published (specification)
+//!                                                               └ingest→ ingested (question bank)
+//!   (5) in_development ─acceptance passed→ accepted ─results notice→ results_on_notice ─close→ awaiting_publication ─approve→ published
+//!                                                                    └(open objection)→ results_awaiting_ruling
+//! any development status ─fraud in development→ terminated (000 第二十二条(二))
+//! ```
 
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -51,10 +61,31 @@ pub enum ApplicationStatus {
     /// Certification revoked for fraud (000 第二十二条 第二款).
     #[sea_orm(string_value = "revoked")]
     Revoked,
+    /// Development agreement signed; milestones under way (000 第十四条(四), 第二十条(五)).
+    #[sea_orm(string_value = "in_development")]
+    InDevelopment,
+    /// (5) Passed the acceptance review (验收, 000 第二十条(六)).
+    #[sea_orm(string_value = "accepted")]
+    Accepted,
+    /// (5) On the results notice (结果公示, 000 第二十条(七)).
+    #[sea_orm(string_value = "results_on_notice")]
+    ResultsOnNotice,
+    /// (5) Results notice ended with an objection under investigation.
+    #[sea_orm(string_value = "results_awaiting_ruling")]
+    ResultsAwaitingRuling,
+    /// Submitted for approval (报批) or through the results notice: awaits 审定.
+    #[sea_orm(string_value = "awaiting_publication")]
+    AwaitingPublication,
+    /// (4) Question bank ingested into the public question bank system (000 第十六条(七)).
+    #[sea_orm(string_value = "ingested")]
+    Ingested,
+    /// Development terminated for fraud (000 第二十二条(二)).
+    #[sea_orm(string_value = "terminated")]
+    Terminated,
 }
 
 impl ApplicationStatus {
-    pub const ALL: [Self; 15] = [
+    pub const ALL: [Self; 22] = [
         Self::Draft,
         Self::Submitted,
         Self::UnderReview,
@@ -70,6 +101,13 @@ impl ApplicationStatus {
         Self::NotIncluded,
         Self::Completed,
         Self::Revoked,
+        Self::InDevelopment,
+        Self::Accepted,
+        Self::ResultsOnNotice,
+        Self::ResultsAwaitingRuling,
+        Self::AwaitingPublication,
+        Self::Ingested,
+        Self::Terminated,
     ];
 
     #[must_use]
@@ -90,6 +128,13 @@ impl ApplicationStatus {
             Self::NotIncluded => "未纳入开发计划",
             Self::Completed => "开发完成",
             Self::Revoked => "已取消认定",
+            Self::InDevelopment => "开发中",
+            Self::Accepted => "已通过验收",
+            Self::ResultsOnNotice => "结果公示中",
+            Self::ResultsAwaitingRuling => "结果公示异议处理中",
+            Self::AwaitingPublication => "待审定公布",
+            Self::Ingested => "已入库公共题库",
+            Self::Terminated => "已终止开发",
         }
     }
 
@@ -129,6 +174,16 @@ pub enum ApplicationAction {
     MarkCompleted,
     /// Fraud in certification confirmed: the certification is revoked (000 第二十二条 第二款).
     Revoke,
+    /// The development agreement is signed (000 第十四条(四), 第二十条(四)).
+    SignAgreement,
+    /// (4) 报批 (000 第十六条(六)).
+    SubmitForApproval,
+    /// (5) The acceptance review passed (000 第二十条(六)).
+    PassAcceptance,
+    /// (4) A question bank approved is ingested into the public question bank system (000 第十六条(七)).
+    Ingest,
+    /// Fraud in development confirmed: the project is terminated (000 第二十二条(二)).
+    Terminate,
 }
 
 impl ApplicationAction {
@@ -148,6 +203,11 @@ impl ApplicationAction {
             Self::MarkNotIncluded => "标记未纳入开发计划",
             Self::MarkCompleted => "标记开发完成",
             Self::Revoke => "取消认定",
+            Self::SignAgreement => "签订开发工作协议",
+            Self::SubmitForApproval => "报批",
+            Self::PassAcceptance => "通过验收",
+            Self::Ingest => "审定入库",
+            Self::Terminate => "终止开发",
         }
     }
 }
@@ -194,6 +254,29 @@ pub fn transition(from: ApplicationStatus, action: ApplicationAction, category: 
         (S::Included, A::MarkCompleted) => Ok(S::Completed),
         // 000 第二十二条 第二款: 取消该认定项目.
         (S::Published, A::Revoke) if category == Category::TrainingResource => Ok(S::Revoked),
+        (S::ApprovedForDevelopment, A::SignAgreement) if category.is_development() => Ok(S::InDevelopment),
+        (S::InDevelopment, A::SubmitForApproval) if category == Category::EvaluationResource => Ok(S::AwaitingPublication),
+        (S::InDevelopment, A::PassAcceptance) if category == Category::SkillResearch => Ok(S::Accepted),
+        // 000 第二十条(七): the results notice works like the 立项 notice.
+        (S::Accepted, A::Propose) => Ok(S::ResultsOnNotice),
+        (S::ResultsOnNotice, A::CloseNotice) => Ok(S::AwaitingPublication),
+        (S::ResultsOnNotice, A::CloseNoticeWithOpenObjection) => Ok(S::ResultsAwaitingRuling),
+        (S::ResultsOnNotice | S::ResultsAwaitingRuling, A::UpholdObjection) => Ok(S::Refused),
+        (S::ResultsAwaitingRuling, A::DismissObjection) => Ok(S::AwaitingPublication),
+        // 000 第十六条(七), 第二十条(八): 审定 and publication.
+        (S::AwaitingPublication, A::Approve) if category.is_development() => Ok(S::Published),
+        (S::AwaitingPublication, A::Ingest) if category == Category::EvaluationResource => Ok(S::Ingested),
+        (
+            S::ApprovedForDevelopment
+            | S::InDevelopment
+            | S::Accepted
+            | S::ResultsOnNotice
+            | S::ResultsAwaitingRuling
+            | S::AwaitingPublication
+            | S::Published
+            | S::Ingested,
+            A::Terminate,
+        ) if category.is_development() => Ok(S::Terminated),
         _ => Err(TransitionError { from, action, category }),
     }
 }
@@ -205,7 +288,7 @@ mod tests {
     use ApplicationStatus as S;
     use Category as C;
 
-    const ACTIONS: [A; 14] = [
+    const ACTIONS: [A; 19] = [
         A::Submit,
         A::DrawPanel,
         A::Propose,
@@ -220,6 +303,11 @@ mod tests {
         A::MarkNotIncluded,
         A::MarkCompleted,
         A::Revoke,
+        A::SignAgreement,
+        A::SubmitForApproval,
+        A::PassAcceptance,
+        A::Ingest,
+        A::Terminate,
     ];
 
     /// Every (status, action, category) against the one table of allowed steps.
@@ -239,7 +327,32 @@ mod tests {
             allowed.push((S::ReportedUpward, A::MarkIncluded, c, S::Included));
             allowed.push((S::ReportedUpward, A::MarkNotIncluded, c, S::NotIncluded));
             allowed.push((S::Included, A::MarkCompleted, c, S::Completed));
+            allowed.push((S::Accepted, A::Propose, c, S::ResultsOnNotice));
+            allowed.push((S::ResultsOnNotice, A::CloseNotice, c, S::AwaitingPublication));
+            allowed.push((S::ResultsOnNotice, A::CloseNoticeWithOpenObjection, c, S::ResultsAwaitingRuling));
+            allowed.push((S::ResultsOnNotice, A::UpholdObjection, c, S::Refused));
+            allowed.push((S::ResultsAwaitingRuling, A::UpholdObjection, c, S::Refused));
+            allowed.push((S::ResultsAwaitingRuling, A::DismissObjection, c, S::AwaitingPublication));
         }
+        for c in [C::EvaluationResource, C::SkillResearch] {
+            allowed.push((S::ApprovedForDevelopment, A::SignAgreement, c, S::InDevelopment));
+            allowed.push((S::AwaitingPublication, A::Approve, c, S::Published));
+            for from in [
+                S::ApprovedForDevelopment,
+                S::InDevelopment,
+                S::Accepted,
+                S::ResultsOnNotice,
+                S::ResultsAwaitingRuling,
+                S::AwaitingPublication,
+                S::Published,
+                S::Ingested,
+            ] {
+                allowed.push((from, A::Terminate, c, S::Terminated));
+            }
+        }
+        allowed.push((S::InDevelopment, A::SubmitForApproval, C::EvaluationResource, S::AwaitingPublication));
+        allowed.push((S::AwaitingPublication, A::Ingest, C::EvaluationResource, S::Ingested));
+        allowed.push((S::InDevelopment, A::PassAcceptance, C::SkillResearch, S::Accepted));
         for c in reviewed {
             allowed.push((S::Submitted, A::DrawPanel, c, S::UnderReview));
             allowed.push((S::UnderReview, A::DrawPanel, c, S::UnderReview));
@@ -259,7 +372,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 15 * 14 * 5);
+        assert_eq!(checked, 22 * 19 * 5);
     }
 
     #[test]
@@ -270,6 +383,26 @@ mod tests {
             s = transition(s, a, c).unwrap();
         }
         assert_eq!(s, S::Published);
+    }
+
+    #[test]
+    fn the_development_paths_end_to_end() {
+        // 000 第十四条, 十六条: (4) 立项 → agreement → 报批 → 审定 (published or ingested).
+        let mut s = S::AwaitingApproval;
+        for a in [A::Approve, A::SignAgreement, A::SubmitForApproval] {
+            s = transition(s, a, C::EvaluationResource).unwrap();
+        }
+        assert_eq!(transition(s, A::Approve, C::EvaluationResource), Ok(S::Published));
+        assert_eq!(transition(s, A::Ingest, C::EvaluationResource), Ok(S::Ingested));
+        // 000 第二十条: (5) 验收 → 结果公示 → 审定 and publication.
+        let mut s = S::AwaitingApproval;
+        for a in [A::Approve, A::SignAgreement, A::PassAcceptance, A::Propose, A::CloseNotice, A::Approve] {
+            s = transition(s, a, C::SkillResearch).unwrap();
+        }
+        assert_eq!(s, S::Published);
+        // 000 第二十二条(二): fraud terminates; a certification (3) is revoked instead.
+        assert_eq!(transition(S::InDevelopment, A::Terminate, C::SkillResearch), Ok(S::Terminated));
+        assert!(transition(S::Published, A::Terminate, C::TrainingResource).is_err());
     }
 
     #[test]

@@ -251,18 +251,39 @@ async fn one_reminder_per_recipient_lists_every_alliance_it_concerns() {
         member(&app, OrgKind::VocationalCollege, "initiator2@college.example.cn").await,
         member(&app, OrgKind::Enterprise, "leader2@lead.example.cn").await,
     ];
-    register(&app, "东莞市电子信息职业培训联盟", &[&second[0], &second[1], &first[2], &first[3]]).await;
+    let second_id = register(&app, "东莞市电子信息职业培训联盟", &[&second[0], &second[1], &first[2], &first[3]]).await;
 
     app.set_now("2026-07-15T09:00:00+08:00").await;
     let before = app.smtp.messages().len();
     let run = app.run_job("report_chase").await;
     app.run_job("mail_delivery").await;
-    let to_shared: Vec<String> = app.smtp.messages()[before..]
+    let (to_shared, subjects): (Vec<String>, Vec<String>) = app.smtp.messages()[before..]
         .iter()
         .filter(|m| m.to.iter().any(|t| t == &first[2].email))
-        .map(|m| m.parsed().unwrap().body_text(0).unwrap().to_string())
-        .collect();
+        .map(|m| {
+            let parsed = m.parsed().unwrap();
+            (parsed.body_text(0).unwrap().to_string(), parsed.subject().unwrap_or_default().to_string())
+        })
+        .unzip();
     assert_eq!(to_shared.len(), 1, "one message for both alliances: {to_shared:?}");
+    assert!(
+        to_shared[0].contains(&format!("/api/v1/alliances/{second_id}/reports/2026H1")),
+        "each alliance's report is linked: {}",
+        to_shared[0]
+    );
+    // The in-app notification says what the mail says, and links to the list of both.
+    let shared = app.login_as("enterprise", tests::USER_PASSWORD).await;
+    let (status, notes) = app.get("/api/v1/notifications", Some(&shared)).await;
+    assert_eq!(status, 200, "{notes}");
+    let items = notes["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{notes}");
+    assert_eq!(items[0]["title"].as_str(), Some(subjects[0].as_str()));
+    assert!(items[0]["body"].as_str().unwrap().contains("以下2个职业培训联盟"), "{notes}");
+    assert!(items[0]["link"].as_str().unwrap().ends_with("/api/v1/alliances"), "{notes}");
+    // A member of one alliance only is linked straight to its report.
+    let only = app.login_as("leader2", tests::USER_PASSWORD).await;
+    let (_, notes) = app.get("/api/v1/notifications", Some(&only)).await;
+    assert!(notes["items"][0]["link"].as_str().unwrap().ends_with(&format!("/api/v1/alliances/{second_id}/reports/2026H1")), "{notes}");
     assert!(
         to_shared[0].contains("以下2个职业培训联盟")
             && to_shared[0].contains("东莞市模具职业培训联盟")

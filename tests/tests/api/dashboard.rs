@@ -11,7 +11,9 @@ use serde_json::Value;
 use tests::{
     dashboard::{LONG_TTL_SECS, expected, generate},
     http::assert_problem,
-    kind_name, spawn_app_with,
+    kind_name,
+    reports::report_path,
+    spawn_app_with,
 };
 
 fn p(s: &str) -> Period {
@@ -147,9 +149,14 @@ async fn overview_figures_equal_counts_made_independently_on_demo_data_and_gener
     assert_eq!(o["overdue"]["total"].as_u64().unwrap(), e.overdue);
     assert_eq!((o["overdue"]["total"].as_u64(), o["overdue"]["oldest_period"].as_str()), (Some(6), Some("2025H2")));
     assert_eq!(o["bans"]["active"].as_u64().unwrap(), e.bans);
-    assert_eq!((o["bans"]["active"].as_u64(), o["bans"]["organizations"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(
+        (o["bans"]["active"].as_u64(), o["bans"]["organizations"].as_u64()),
+        (Some(2), Some(2)),
+        "the fraud in development and the fraud in certification"
+    );
     assert_eq!(o["mail"]["dead"].as_u64().unwrap(), e.dead_mail);
     assert_eq!(o["mail"]["dead"], 1);
+    skill_resource_sections_equal_the_rows(&o, &e);
 
     // The default period is the latest ended one; year + half says the same.
     let (_, default) = app.get("/api/v1/dashboard/overview", Some(staff)).await;
@@ -177,6 +184,88 @@ async fn overview_figures_equal_counts_made_independently_on_demo_data_and_gener
     }
 }
 
+/// Applications, notices, funding and reassessments against the counts of `e`.
+fn skill_resource_sections_equal_the_rows(o: &Value, e: &tests::dashboard::Expected) {
+    // Applications handed in during 2026 by category and status, and the funnel.
+    let a = &o["applications"];
+    let got: BTreeMap<(String, String), u64> = a["by_status"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| ((x["category"].as_str().unwrap().to_string(), x["status"].as_str().unwrap().to_string()), x["count"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(got, e.applications);
+    assert_eq!(a["total"].as_u64().unwrap(), e.applications.values().sum::<u64>());
+    let reached = |stage: usize| {
+        e.applications
+            .iter()
+            .filter(|((_, s), _)| {
+                let status: entities::resource::ApplicationStatus =
+                    sea_orm::ActiveEnum::try_from_value(&s.clone()).unwrap_or(entities::resource::ApplicationStatus::Draft);
+                entities::dashboard::funnel_reached(status) > stage
+            })
+            .map(|(_, n)| n)
+            .sum::<u64>()
+    };
+    let funnel: Vec<u64> = a["funnel"].as_array().unwrap().iter().map(|s| s["count"].as_u64().unwrap()).collect();
+    assert_eq!(funnel, (0..4).map(reached).collect::<Vec<_>>());
+    assert_eq!(funnel, [6, 5, 5, 3], "6 handed in (a draft is not), 5 reviewed and on notice, 2 published and 1 revoked");
+    let training = by(&a["by_category"], "category", "training_resource");
+    assert_eq!(training["funnel"][0]["count"], 6);
+    assert_eq!(training["funnel"][3]["stage"], "认定公布或立项");
+
+    // Notices: open, ending this week (10–16 August), open objections, and the rows.
+    let n = &o["notices"];
+    assert_eq!((n["week_start"].as_str(), n["week_end"].as_str()), (Some("2026-08-10"), Some("2026-08-16")));
+    assert_eq!(
+        [&n["open"], &n["ending_this_week"], &n["open_objections"]].map(|v| v.as_u64().unwrap()),
+        [e.notices_open, e.notices_ending_this_week, e.open_objections]
+    );
+    assert_eq!([e.notices_open, e.notices_ending_this_week, e.open_objections], [1, 1, 1]);
+    let rows: BTreeMap<uuid::Uuid, (u64, u64)> = n["ending"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (x["id"].as_str().unwrap().parse().unwrap(), (x["applications"].as_u64().unwrap(), x["open_objections"].as_u64().unwrap()))
+        })
+        .collect();
+    assert_eq!(rows, e.notices_ending);
+    assert!(n["ending"][0]["url"].as_str().unwrap().starts_with("/api/v1/notices/"));
+
+    // Funding of 2026 by category and by line of the fee schedule.
+    let f = &o["funding"];
+    for c in f["by_category"].as_array().unwrap() {
+        let want = e.funding.get(c["category"].as_str().unwrap()).copied().unwrap_or_default();
+        let m = &c["money"];
+        let got = [&m["payments"], &m["committed"], &m["disbursed"], &m["clawed_back"], &m["to_recover"]].map(|v| v.as_i64().unwrap());
+        assert_eq!(got, want, "{c}");
+    }
+    let t = &f["total"];
+    assert_eq!(t["payments"], 2, "an online course and a printed textbook; a course standard has no line in 附件2");
+    assert_eq!(t["disbursed"].as_i64().unwrap() + t["clawed_back"].as_i64().unwrap(), t["committed"].as_i64().unwrap(), "{t}");
+    assert!(
+        t["to_recover"].as_i64().unwrap() > 0 && t["to_recover"] == t["clawed_back"],
+        "the textbook was disbursed, then clawed back: {t}"
+    );
+    assert_eq!(t["undisbursed"], 0);
+    for i in f["by_fee_item"].as_array().unwrap() {
+        let want = e.funding_by_item.get(i["fee_item"].as_str().unwrap()).copied().unwrap_or_default();
+        let m = &i["money"];
+        assert_eq!([&m["quantity"], &m["committed"], &m["disbursed"]].map(|v| v.as_i64().unwrap()), want, "{i}");
+    }
+    assert_eq!(by(&f["by_fee_item"], "fee_item", "online_course")["unit_amount"], 10_000, "附件2, version 1 in force");
+    assert_eq!(f["schedule_version"], 1);
+
+    // Reassessments: overdue and within 60 days, by category.
+    let r = &o["reassessments"];
+    for c in r["by_category"].as_array().unwrap() {
+        let want = e.reassessments.get(c["category"].as_str().unwrap()).copied().unwrap_or_default();
+        assert_eq!((c["overdue"].as_u64().unwrap(), c["due_soon"].as_u64().unwrap()), want, "{c}");
+    }
+    assert_eq!((r["overdue"].as_u64(), r["due_soon"].as_u64(), r["total"].as_u64()), (Some(1), Some(1), Some(2)));
+}
+
 #[tokio::test]
 async fn exports_have_a_sheet_per_section_and_chinese_headers() {
     use calamine::{Reader, Xlsx};
@@ -186,7 +275,28 @@ async fn exports_have_a_sheet_per_section_and_chinese_headers() {
     assert_eq!(resp.status(), 200);
     let bytes = resp.bytes().await.unwrap().to_vec();
     let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
-    assert_eq!(wb.sheet_names(), ["联盟", "成员单位", "报送情况", "报送趋势", "培训情况", "培训（按联盟）", "逾期未报", "禁入与邮件"]);
+    assert_eq!(
+        wb.sheet_names(),
+        [
+            "联盟",
+            "成员单位",
+            "报送情况",
+            "报送趋势",
+            "培训情况",
+            "培训（按联盟）",
+            "逾期未报",
+            "禁入与邮件",
+            "申报",
+            "公示",
+            "经费",
+            "复评"
+        ]
+    );
+    let funnel = wb.worksheet_range("申报").unwrap();
+    assert_eq!(funnel.get_value((1, 1)).map(ToString::to_string).as_deref(), Some("已申报"));
+    assert_eq!(funnel.get_value((7, 1)).map(ToString::to_string).as_deref(), Some("6"), "合计 row after the five categories");
+    let notices = wb.worksheet_range("公示").unwrap();
+    assert_eq!(notices.get_value((2, 5)).map(ToString::to_string).as_deref(), Some("1"), "one open objection");
     let compliance = wb.worksheet_range("报送情况").unwrap();
     assert_eq!(compliance.get_value((1, 2)).map(ToString::to_string).as_deref(), Some("应报联盟数"));
     assert_eq!(compliance.get_value((2, 2)).map(ToString::to_string).as_deref(), Some("6"));
@@ -314,9 +424,77 @@ async fn the_overview_runs_the_same_few_statements_whatever_the_data() {
         seen.push(count(&app) - before);
     }
     assert_eq!(seen[0], seen[1], "no statement per alliance, report or row");
-    assert!(seen[0] <= 14, "{} statements", seen[0]);
+    assert!(seen[0] <= 19, "{} statements", seen[0]);
     let before = count(&app);
     let (status, _) = app.get("/api/v1/dashboard/overdue", Some(&staff)).await;
     assert_eq!(status, 200);
     assert!(count(&app) - before <= 5, "{} statements for the overdue list", count(&app) - before);
+}
+
+/// The 附件3 totals the overview sums are kept with the report
+/// (`report_training_totals`): nothing while a draft, counted once submitted,
+/// gone when returned, back when resubmitted, unchanged by acceptance; a
+/// member's back-dated leave takes its row out of the period already handed
+/// in; the migration's backfill writes the same. Each time the overview
+/// equals the count made from the rows.
+#[tokio::test]
+async fn training_totals_follow_submission_return_acceptance_and_a_back_dated_leave() {
+    let app = spawn_app_with(|s| s.access_token_ttl_secs = LONG_TTL_SECS).await;
+    app.set_now("2025-12-01T09:00:00+08:00").await;
+    let (f, staff) = app.registered_alliance().await;
+    app.set_now("2026-07-10T09:00:00+08:00").await;
+    let rows = app.everyone_fills(&f, "2026H1").await;
+    let all: i64 = rows.iter().map(|r| r.progress[0]).sum();
+    let due = BTreeMap::from([(p("2026H1"), d("2026-07-31"))]);
+    let check = |want: i64| {
+        let (app, staff, due) = (&app, &staff, &due);
+        async move {
+            let (status, o) = app.get("/api/v1/dashboard/overview?period=2026H1", Some(staff)).await;
+            assert_eq!(status, 200, "{o}");
+            let e = expected(app, d("2026-07-10"), due, p("2026H1")).await;
+            let counted: i64 = e.training.values().map(|v| v[0]).sum();
+            assert_eq!(o["training"]["total"]["trainees"].as_i64().unwrap(), counted, "{}", o["training"]["total"]);
+            assert_eq!(counted, want);
+            for k in OrgKind::ALL {
+                let row = by(&o["training"]["by_category"], "kind", kind_name(k));
+                assert_eq!(row["current"]["trainees"].as_i64().unwrap(), e.training.get(&(p("2026H1"), k)).map_or(0, |v| v[0]), "{k:?}");
+            }
+        }
+    };
+    check(0).await;
+    let (status, body) = app.submit_report(&f, "2026H1").await;
+    assert_eq!(status, 200, "{body}");
+    check(all).await;
+    let (status, body) = app
+        .post_json(
+            &report_path(&f, "2026H1", "/return"),
+            Some(&staff),
+            &serde_json::json!({"reasons": [{"item": "附件3", "reason": "请核实"}]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    check(0).await;
+    let (status, body) = app.submit_report(&f, "2026H1").await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = app.post_json(&report_path(&f, "2026H1", "/accept"), Some(&staff), &serde_json::json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    check(all).await;
+    // The first enterprise (third party) left on 15 June: not a member on 30 June.
+    let leaving = &f.enterprises[0];
+    let (status, body) = app
+        .post_json(
+            &format!("/api/v1/alliances/{}/members/{}/leave", f.id, leaving.id()),
+            Some(&f.initiator.session),
+            &serde_json::json!({"effective_date": "2026-06-15"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    check(all - rows[2].progress[0]).await;
+    // The migration's backfill (run again from scratch) writes the same totals.
+    {
+        use migration::{Migrator, MigratorTrait};
+        Migrator::down(&app.db, Some(1)).await.expect("down");
+        Migrator::up(&app.db, None).await.expect("up");
+    }
+    check(all - rows[2].progress[0]).await;
 }

@@ -284,6 +284,39 @@ async fn fraud_revokes_the_certification_claws_back_the_payment_and_bans_for_fiv
     let (status, refused) = app.post_json(&format!("/api/v1/applications/{draft}/submit"), Some(&user), &json!({})).await;
     tests::http::assert_problem(status, &refused, 422, "ineligible");
     assert!(refused["errors"].as_array().unwrap().iter().any(|e| e["code"] == "applicant_banned"), "{refused}");
+    // …nor file an alliance as initiator.
+    let initiator = tests::alliances::Party { session: user.clone(), org: json!({"id": org}) };
+    let filing = app.file_alliance_by(initiator).await;
+    app.complete_filing(&filing).await;
+    let (status, refused) = app.post_json(&filing.path("/submit"), Some(&user), &json!({})).await;
+    tests::http::assert_problem(status, &refused, 422, "filing_incomplete");
+    let codes: Vec<&str> = refused["errors"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["initiator_banned"], "{refused}");
+
+    // The work file (工作档案) records it: the sanction and its ban in force, the revoked item, the revoked resource.
+    let (status, file) = app.get(&format!("/api/v1/organizations/{org}/work-file"), Some(&staff)).await;
+    assert_eq!(status, 200, "{file}");
+    assert_eq!(file["ban"], json!({"in_force": true, "until": "2031-07-01"}));
+    let s = &file["sanctions"][0];
+    assert_eq!(
+        (s["kind"].as_str(), s["confirmed_on"].as_str(), s["ban_until"].as_str(), s["in_force"].as_bool()),
+        (Some("fraud_certification"), Some("2026-07-01"), Some("2031-07-01"), Some(true))
+    );
+    assert_eq!(
+        (file["revoked"][0]["application_id"].as_str(), file["revoked"][0]["status"].as_str()),
+        (Some(id.as_str()), Some("revoked"))
+    );
+    assert_eq!(file["resources"]["items"][0]["assessment_status"], "revoked");
+    let counts: Vec<(&str, i64)> = file["applications_by_status"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["status"].as_str().unwrap(), c["count"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(counts, [("draft", 1), ("revoked", 1)], "{file}");
+    let (status, own) = app.get(&format!("/api/v1/organizations/{org}/work-file"), Some(&user)).await;
+    assert_eq!((status, own["ban"]["in_force"].as_bool()), (200, Some(true)), "the organisation sees its own work file");
+
     app.set_now("2031-06-30T23:59:00+08:00").await;
     let staff = app.login("bureau_staff", None).await;
     let user = app.org_user_with_email(&org, "fraud2@pay.dg.cn").await;
@@ -296,4 +329,6 @@ async fn fraud_revokes_the_certification_claws_back_the_payment_and_bans_for_fiv
     let user = app.org_user_with_email(&org, "fraud3@pay.dg.cn").await;
     let (status, ok) = app.post_json(&format!("/api/v1/applications/{draft}/submit"), Some(&user), &json!({})).await;
     assert_eq!((status, ok["status"].as_str()), (200, Some("submitted")), "the ban ended by itself: {ok}");
+    let (status, filed) = app.post_json(&filing.path("/submit"), Some(&user), &json!({})).await;
+    assert_eq!((status, filed["status"].as_str()), (200, Some("submitted")), "the alliance filing is accepted again: {filed}");
 }

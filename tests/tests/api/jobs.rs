@@ -30,7 +30,19 @@ async fn the_admin_sees_schedules_last_runs_and_next_fire_times() {
     assert_eq!(status, 200, "{body}");
     let items = body["items"].as_array().unwrap();
     let names: Vec<&str> = items.iter().map(|j| j["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["mail_delivery", "notice_close", "report_chase", "weekly_digest"]);
+    assert_eq!(
+        names,
+        [
+            "mail_delivery",
+            "notice_close",
+            "report_chase",
+            "weekly_digest",
+            "agreement_overdue",
+            "reassessment_due",
+            "ban_expiry",
+            "policy_validity"
+        ]
+    );
     // The clock stands at Monday 1 June 2026, 09:00 in Dongguan.
     assert_eq!(items[0]["cron"], "0 * * * * *");
     assert_eq!(items[0]["next_fire_at"], "2026-06-01T01:01:00+00:00");
@@ -103,7 +115,8 @@ async fn the_runner_runs_each_due_tick_once_and_never_catches_up_old_ticks() {
     let first = runner.poll_once().await.unwrap();
     assert_eq!(
         first.iter().map(|r| r.job_name.as_str()).collect::<Vec<_>>(),
-        ["mail_delivery", "notice_close", "report_chase", "weekly_digest"]
+        ["mail_delivery", "notice_close", "report_chase", "weekly_digest", "agreement_overdue", "reassessment_due", "policy_validity"],
+        "ban_expiry (00:05) is more than an hour ago"
     );
     assert!(first.iter().all(|r| r.outcome == Outcome::Succeeded && r.trigger == Trigger::Scheduled));
     assert!(runner.poll_once().await.unwrap().is_empty(), "the same tick never runs twice");

@@ -86,6 +86,8 @@ pub async fn add(state: &AppState, caller: &Caller, id: Uuid, org: Uuid, effecti
     .await?;
     if let Some(day) = joined_on {
         recheck(&txn, state, caller, &a, day).await?;
+        // A back-dated joining can bring a row into a period already handed in.
+        crate::services::reports::training_totals::refresh_alliance(&txn, id).await?;
     }
     txn.commit().await?;
     Ok(())
@@ -187,6 +189,8 @@ pub async fn leave(
     .await?;
     audit::record(&txn, Actor(Some(caller)), now, Entry::new("alliance.member_left", "alliance", id).before(&before).after(&after)).await?;
     recheck(&txn, state, caller, &a, effective_date).await?;
+    // A back-dated leave can take a row out of a period already handed in.
+    crate::services::reports::training_totals::refresh_alliance(&txn, id).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! Exports of the dashboard, with Chinese headers: the overview as XLSX, one
 //! sheet per section (联盟, 成员单位, 报送情况, 报送趋势, 培训情况, 培训（按联盟）,
-//! 逾期未报, 禁入与邮件), and the overdue list as CSV (UTF-8 with BOM, so
+//! 逾期未报, 禁入与邮件, 申报, 公示, 经费, 复评), and the overdue list as CSV (UTF-8 with BOM, so
 //! spreadsheet programs read the Chinese text).
 
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
@@ -172,7 +172,119 @@ fn write(o: &Overview, all_alliances: &[super::AllianceTraining], overdue_items:
         ws.write_string(row(i + 2), 0, *l)?;
         ws.write_number(row(i + 2), 1, unum(*n))?;
     }
+    resource_sheets(&mut wb, o)?;
     wb.save_to_buffer()
+}
+
+/// Sheets 申报, 公示, 经费, 复评 (the skill-resource sections).
+fn resource_sheets(wb: &mut Workbook, o: &Overview) -> Result<(), XlsxError> {
+    let a = &o.applications;
+    let mut headers = vec!["项目类别"];
+    headers.extend(entities::dashboard::FUNNEL_STAGES);
+    let ws = sheet(wb, "申报", &format!("{}年技能资源申报（按项目类别，由申报到认定公布或立项）", a.year), &headers)?;
+    let mut r = 2;
+    for (c, stages) in &a.funnel_by_category {
+        ws.write_string(row(r), 0, c.label_zh())?;
+        for (j, n) in stages.iter().enumerate() {
+            ws.write_number(row(r), col(j + 1), unum(*n))?;
+        }
+        r += 1;
+    }
+    ws.write_string(row(r), 0, "合计")?;
+    for (j, n) in a.funnel.iter().enumerate() {
+        ws.write_number(row(r), col(j + 1), unum(*n))?;
+    }
+    r += 2;
+    for (j, h) in ["项目类别", "申报状态", "申报数"].iter().enumerate() {
+        ws.write_string(row(r), col(j), *h)?;
+    }
+    for (c, st, n) in &a.by_status {
+        r += 1;
+        ws.write_string(row(r), 0, c.label_zh())?;
+        ws.write_string(row(r), 1, st.label_zh())?;
+        ws.write_number(row(r), 2, unum(*n))?;
+    }
+
+    let n = &o.notices;
+    let ws = sheet(
+        wb,
+        "公示",
+        &format!("本周结束的公示（{}至{}）· 公示中 {} · 待处理异议 {}", n.week.0, n.week.1, n.open, n.open_objections),
+        &["公示", "发布时间", "结束时间", "状态", "申报数", "待处理异议", "接口地址"],
+    )?;
+    let beijing = entities::calendar::CHINA_OFFSET;
+    for (i, it) in n.ending.iter().enumerate() {
+        ws.write_string(row(i + 2), 0, &it.title)?;
+        ws.write_string(row(i + 2), 1, it.published_at.with_timezone(&beijing).format("%Y-%m-%d %H:%M").to_string())?;
+        ws.write_string(row(i + 2), 2, it.ends_at.with_timezone(&beijing).format("%Y-%m-%d %H:%M").to_string())?;
+        ws.write_string(row(i + 2), 3, if it.status == entities::resource::NoticeStatus::Open { "公示中" } else { "公示期满" })?;
+        ws.write_number(row(i + 2), 4, unum(it.applications))?;
+        ws.write_number(row(i + 2), 5, unum(it.open_objections))?;
+        ws.write_string(row(i + 2), 6, super::resources::notice_path(it.id))?;
+    }
+
+    let f = &o.funding;
+    let ws = sheet(
+        wb,
+        "经费",
+        &format!("{}年经费（元）· 现行支付标准第{}版", f.year, f.schedule_version.map_or_else(|| "—".to_string(), |v| v.to_string())),
+        &["项目类别", "笔数", "已记录", "已拨付", "待拨付", "已追回", "应追回"],
+    )?;
+    let money_row = |ws: &mut Worksheet, r: usize, label: &str, m: &super::resources::Money| -> Result<(), XlsxError> {
+        ws.write_string(row(r), 0, label)?;
+        let values = [
+            unum(m.payments),
+            num(m.committed),
+            num(m.disbursed),
+            num(m.committed - m.disbursed - m.clawed_back),
+            num(m.clawed_back),
+            num(m.to_recover),
+        ];
+        for (j, v) in values.iter().enumerate() {
+            ws.write_number(row(r), col(j + 1), *v)?;
+        }
+        Ok(())
+    };
+    let mut r = 2;
+    for (c, m) in &f.by_category {
+        money_row(ws, r, c.label_zh(), m)?;
+        r += 1;
+    }
+    money_row(ws, r, "合计", &f.total)?;
+    r += 2;
+    for (j, h) in ["支付标准项目（附件2）", "现行单价", "数量", "已记录", "已拨付"].iter().enumerate() {
+        ws.write_string(row(r), col(j), *h)?;
+    }
+    for (item, m, unit) in &f.by_fee_item {
+        r += 1;
+        ws.write_string(row(r), 0, item.label_zh())?;
+        match unit {
+            Some(u) => ws.write_number(row(r), 1, num(*u))?,
+            None => ws.write_string(row(r), 1, "—")?,
+        };
+        ws.write_number(row(r), 2, num(m.quantity))?;
+        ws.write_number(row(r), 3, num(m.committed))?;
+        ws.write_number(row(r), 4, num(m.disbursed))?;
+    }
+
+    let re = &o.reassessments;
+    let ws = sheet(
+        wb,
+        "复评",
+        &format!("待复评的技能资源（{}，{}天内到期或已逾期）", o.today, entities::dashboard::REASSESSMENT_WINDOW_DAYS),
+        &["项目类别", "已逾期", "60天内到期"],
+    )?;
+    let mut r = 2;
+    for (c, od, soon) in &re.by_category {
+        ws.write_string(row(r), 0, c.label_zh())?;
+        ws.write_number(row(r), 1, unum(*od))?;
+        ws.write_number(row(r), 2, unum(*soon))?;
+        r += 1;
+    }
+    ws.write_string(row(r), 0, "合计")?;
+    ws.write_number(row(r), 1, unum(re.overdue))?;
+    ws.write_number(row(r), 2, unum(re.due_soon))?;
+    Ok(())
 }
 
 /// Column headers of the overdue list (CSV and the XLSX sheet).

@@ -13,7 +13,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{Ctx, context, editable_report, find_report, view::assemble};
+use super::{Ctx, context, editable_report, find_report, training_totals, view::assemble};
 use crate::{
     audit::{self, Actor, Entry},
     auth::Caller,
@@ -185,6 +185,7 @@ pub async fn submit(state: &AppState, caller: &Caller, alliance_id: Uuid, period
     }
     .insert(&txn)
     .await?;
+    training_totals::refresh_report(&txn, after.id, period).await?;
     if let Some(k) = &key {
         idempotency::remember(&txn, caller.user_id, k, &request, &before.id.to_string(), now).await?;
     }
@@ -274,6 +275,7 @@ pub async fn decide(state: &AppState, caller: &Caller, alliance_id: Uuid, period
     }
     .update(&txn)
     .await?;
+    training_totals::refresh_report(&txn, after.id, period).await?;
     let action = format!("report.{}", outcome.code());
     audit::record(&txn, Actor(Some(caller)), now, Entry::new(&action, "report", after.id).before(&before).after(&after)).await?;
     let verb = if outcome == RoundOutcome::Accepted { "已审核通过" } else { "被退回修改" };

@@ -1,4 +1,4 @@
-//! Approval (审定, 000 第十一条(四)) and the published catalogue; new-occupation
+//! Approval (审定, 000 第十一条(四), 第十六条(七), 第二十条(八)) and the published catalogue; new-occupation
 //! proposals compiled into a batch reported upward (000 第七条) and marked
 //! included in the national plan or not.
 
@@ -7,7 +7,7 @@ use entities::{
     resource::{ApplicationAction, ApplicationStatus, Category, ResourceKind, catalogue::next_assessment_due, transition},
 };
 use rust_xlsxwriter::{Format, Workbook};
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
 
 use super::{load_for_bureau, save_status, tell_applicant, wrong_state};
@@ -20,61 +20,100 @@ use crate::{
     state::AppState,
 };
 
-/// The bureau approves: category 3 is published to the catalogue with the
-/// governing policy (seed 000) and its next assessment date, and its payment
-/// is computed (000 第二十三条, [`super::funding::record_on_publication`]); categories 4
-/// and 5 are approved for development (立项, continued in issue 7).
+/// The bureau approves (审定): category 3 after its notice, a development
+/// project after 报批 or its results notice. See [`decide`].
 ///
 /// # Errors
-/// 403, 404, 409 `wrong_state` / `fee_schedule_missing`.
+/// 403, 404, 409 `wrong_state` / `fee_schedule_missing` / `milestone_required`.
 pub async fn approve(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<(application::Model, Option<resource::Model>)> {
-    let now = state.clock.now();
-    let today = state.clock.today();
     let txn = crate::db::begin_write(&state.db).await?;
     let before = load_for_bureau(&txn, caller, id).await?;
-    let next = transition(before.status, ApplicationAction::Approve, before.category).map_err(|e| wrong_state(&e))?;
-    let after = save_status(&txn, &before, next, None, now).await?;
-    audit::record(&txn, Actor(Some(caller)), now, Entry::new("application.approved", "application", id).before(&before).after(&after))
-        .await?;
-    let published = if next == ApplicationStatus::Published {
-        let org = organization::Entity::find_by_id(before.organization_id).one(&txn).await?.ok_or_else(super::not_found)?;
-        let policy = governing_policy(&txn, "skill_resource").await?;
-        let months = state.settings.resources.assessment_months_for(before.resource_kind);
-        let due = next_assessment_due(today, months).ok_or_else(|| ApiError::internal(&"assessment date out of range"))?;
-        let r = resource::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            application_id: Set(id),
-            number: Set(before.number.clone().unwrap_or_default()),
-            category: Set(before.category),
-            kind: Set(before.resource_kind),
-            title: Set(before.title.clone()),
-            description: Set(before.description.clone()),
-            occupation_code: Set(before.occupation_code.clone()),
-            occupation_name: Set(before.occupation_name.clone()),
-            levels: Set(before.levels.clone()),
-            publisher_org_id: Set(org.id),
-            publisher_name: Set(org.name.clone()),
-            published_on: Set(today),
-            last_assessed_on: Set(None),
-            next_assessment_due: Set(due),
-            policy_document_id: Set(policy.as_ref().map(|p| p.id)),
-            policy_title: Set(policy.as_ref().map(|p| p.title.clone()).unwrap_or_default()),
-            policy_valid_until: Set(policy.and_then(|p| p.valid_until)),
-            revoked_on: Set(None),
-            created_at: Set(now),
-        }
-        .insert(&txn)
-        .await?;
-        audit::record(&txn, Actor(Some(caller)), now, Entry::new("resource.published", "resource", r.id).after(&r)).await?;
-        // 000 第二十三条: the payment is computed on publication, in this transaction.
-        super::funding::record_on_publication(&txn, caller, &before, Some(r.id), today, now).await?;
-        tell_applicant(&txn, state, &after, &format!("已经审定并向社会公布，下次评估日期为{due}。")).await?;
-        Some(r)
-    } else {
-        tell_applicant(&txn, state, &after, "已立项，市人力资源服务中心将与贵单位签订项目开发工作协议。").await?;
-        None
-    };
+    if before.category == Category::EvaluationResource && before.status == ApplicationStatus::AwaitingPublication {
+        // 000 第十六条(七): for category 4 审定 is the last milestone, recorded with its date and documents.
+        return Err(ApiError::conflict(
+            "milestone_required",
+            "评价资源的审定请通过开发里程碑“审定”记录",
+            "Record the approval of an evaluation resource as its `approval` milestone",
+        ));
+    }
+    let out = decide(&txn, state, caller, &before, ApplicationAction::Approve).await?;
     txn.commit().await?;
+    Ok(out)
+}
+
+/// 审定 in the caller's transaction. Published (category 3; a development
+/// project after 报批 or its results notice) goes to the catalogue with the
+/// governing policy (seed 000) and its next assessment date; a question bank
+/// (`Ingest`) is marked ingested into the public question bank system
+/// (000 第十六条(七)) and stays out of the catalogue; both compute their
+/// payment (000 第二十三条, [`super::funding::record_on_publication`]).
+/// Categories 4 and 5 after their 立项 notice are approved for development.
+///
+/// # Errors
+/// 409 `wrong_state` / `fee_schedule_missing`.
+pub async fn decide(
+    txn: &impl ConnectionTrait,
+    state: &AppState,
+    caller: &Caller,
+    before: &application::Model,
+    action: ApplicationAction,
+) -> ApiResult<(application::Model, Option<resource::Model>)> {
+    let now = state.clock.now();
+    let today = state.clock.today();
+    let id = before.id;
+    let next = transition(before.status, action, before.category).map_err(|e| wrong_state(&e))?;
+    let after = save_status(txn, before, next, None, now).await?;
+    audit::record(txn, Actor(Some(caller)), now, Entry::new("application.approved", "application", id).before(before).after(&after))
+        .await?;
+    let published = match next {
+        ApplicationStatus::Published => {
+            let org = organization::Entity::find_by_id(before.organization_id).one(txn).await?.ok_or_else(super::not_found)?;
+            let policy = governing_policy(txn, "skill_resource").await?;
+            let months = state.settings.resources.assessment_months_for(before.resource_kind);
+            let due = next_assessment_due(today, months).ok_or_else(|| ApiError::internal(&"assessment date out of range"))?;
+            let r = resource::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                application_id: Set(id),
+                number: Set(before.number.clone().unwrap_or_default()),
+                category: Set(before.category),
+                kind: Set(before.resource_kind),
+                title: Set(before.title.clone()),
+                description: Set(before.description.clone()),
+                occupation_code: Set(before.occupation_code.clone()),
+                occupation_name: Set(before.occupation_name.clone()),
+                levels: Set(before.levels.clone()),
+                publisher_org_id: Set(org.id),
+                publisher_name: Set(org.name.clone()),
+                published_on: Set(today),
+                last_assessed_on: Set(None),
+                next_assessment_due: Set(due),
+                policy_document_id: Set(policy.as_ref().map(|p| p.id)),
+                policy_title: Set(policy.as_ref().map(|p| p.title.clone()).unwrap_or_default()),
+                policy_valid_until: Set(policy.and_then(|p| p.valid_until)),
+                revoked_on: Set(None),
+                withdrawn_on: Set(None),
+                created_at: Set(now),
+            }
+            .insert(txn)
+            .await?;
+            audit::record(txn, Actor(Some(caller)), now, Entry::new("resource.published", "resource", r.id).after(&r)).await?;
+            // 000 第二十三条: the payment is computed on publication, in this transaction.
+            super::funding::record_on_publication(txn, caller, before, Some(r.id), today, now).await?;
+            super::development::complete(txn, id, now).await?;
+            tell_applicant(txn, state, &after, &format!("已经审定并向社会公布，下次评估日期为{due}。")).await?;
+            Some(r)
+        }
+        ApplicationStatus::Ingested => {
+            super::funding::record_on_publication(txn, caller, before, None, today, now).await?;
+            super::development::complete(txn, id, now).await?;
+            tell_applicant(txn, state, &after, "题库已经审定，入库东莞市公共题库系统。").await?;
+            None
+        }
+        _ => {
+            tell_applicant(txn, state, &after, "已立项，市人力资源服务中心将与贵单位签订项目开发工作协议。").await?;
+            None
+        }
+    };
     Ok((after, published))
 }
 
@@ -93,8 +132,11 @@ pub struct CatalogueFilter {
 /// # Errors
 /// Database errors.
 pub async fn list(state: &AppState, f: CatalogueFilter, page: PageParams) -> ApiResult<(Vec<resource::Model>, Option<String>)> {
-    let mut q =
-        resource::Entity::find().filter(resource::Column::RevokedOn.is_null()).order_by_asc(resource::Column::Id).limit(page.fetch());
+    let mut q = resource::Entity::find()
+        .filter(resource::Column::RevokedOn.is_null())
+        .filter(resource::Column::WithdrawnOn.is_null())
+        .order_by_asc(resource::Column::Id)
+        .limit(page.fetch());
     if let Some(k) = f.kind {
         q = q.filter(resource::Column::Kind.eq(k));
     }
@@ -121,6 +163,7 @@ pub async fn list(state: &AppState, f: CatalogueFilter, page: PageParams) -> Api
 pub async fn get(state: &AppState, id: Uuid) -> ApiResult<resource::Model> {
     resource::Entity::find_by_id(id)
         .filter(resource::Column::RevokedOn.is_null())
+        .filter(resource::Column::WithdrawnOn.is_null())
         .one(&state.db)
         .await?
         .ok_or_else(|| ApiError::not_found("技能资源", "Resource"))

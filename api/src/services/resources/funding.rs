@@ -5,7 +5,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entities::{
     Role,
-    models::{application, fee_schedule, payment},
+    models::{application, development_agreement, fee_schedule, payment},
     resource::{
         Category,
         funding::{FeeAmounts, FeeItem, PaymentStatus, check_new_version, in_force, payment_amount, quantity},
@@ -108,9 +108,10 @@ pub async fn create(state: &AppState, caller: &Caller, f: NewVersion) -> ApiResu
     Ok(m)
 }
 
-/// Computes the payment of a project published today, in the caller's
-/// transaction: the kind's line of 附件2 × quantity at the version in force on
-/// the publication date (000 第二十三条). Kinds without a line get none.
+/// Computes the payment of a project published (or a question bank ingested)
+/// today, in the caller's transaction: the kind's line of 附件2 × quantity at
+/// the version in force on the publication date (000 第二十三条); the
+/// quantity of a development project is its agreement's. Kinds without a line get none.
 ///
 /// # Errors
 /// 409 `fee_schedule_missing` when no version is in force on that date.
@@ -130,8 +131,14 @@ pub async fn record_on_publication(
             format!("No fee schedule is in force on {published_on}"),
         ));
     };
-    let levels = app.levels.as_array().map_or(0, Vec::len);
-    let qty = quantity(app.resource_kind, levels);
+    // A development project is paid for what its agreement lists (e.g. 2 levels
+    // of a question bank); a certification by its kind and levels.
+    let agreed = development_agreement::Entity::find()
+        .filter(development_agreement::Column::ApplicationId.eq(app.id))
+        .one(txn)
+        .await?
+        .map(|a| a.quantity);
+    let qty = agreed.unwrap_or_else(|| quantity(app.resource_kind, app.levels.as_array().map_or(0, Vec::len)));
     let unit = schedule.amounts().amount(item);
     let amount = payment_amount(&schedule.amounts(), item, qty).ok_or_else(|| ApiError::internal(&"payment amount overflow"))?;
     let p = payment::ActiveModel {

@@ -12,8 +12,8 @@ use entities::{
     models::{application, notice, notice_item, objection, organization},
     report::outstanding::load_calendar,
     resource::{
-        ApplicationAction, ApplicationStatus, NoticeStatus, ObjectionStatus,
-        notice::{is_open, notice_period},
+        ApplicationAction, ApplicationStatus, NoticePurpose, NoticeStatus, ObjectionStatus,
+        notice::{NOTICE_WORKING_DAYS, is_open, period_of},
         transition,
     },
 };
@@ -76,20 +76,24 @@ async fn views(db: &impl ConnectionTrait, notices: Vec<notice::Model>) -> ApiRes
     Ok(notices.into_iter().map(|n| NoticeView { items: all.remove(&n.id).unwrap_or_default(), notice: n }).collect())
 }
 
-/// Puts applications under review on a new notice (拟认定 / 拟立项 名单).
+/// Inserts an open notice of `days` working days published now (end and
+/// explanation from the calendar), in the caller's transaction.
 ///
 /// # Errors
-/// 403, 404, 409 `wrong_state` / `calendar_year_missing`, 422 no applications.
-pub async fn create(state: &AppState, caller: &Caller, title: String, body: String, application_ids: Vec<Uuid>) -> ApiResult<NoticeView> {
-    caller.require_bureau()?;
-    if application_ids.is_empty() {
-        return Err(ApiError::field("application_ids", "公示名单不能为空", "At least one application"));
-    }
+/// 409 `calendar_year_missing`.
+pub async fn insert_notice(
+    txn: &impl ConnectionTrait,
+    state: &AppState,
+    caller: &Caller,
+    title: String,
+    body: String,
+    purpose: NoticePurpose,
+    days: u32,
+) -> ApiResult<notice::Model> {
     let now = state.clock.now();
     let today = state.clock.today();
-    let txn = crate::db::begin_write(&state.db).await?;
-    let calendar = load_calendar(&txn, today.year(), today.year() + 1).await?;
-    let period = notice_period(&calendar, now).map_err(|e| ApiError::conflict("calendar_year_missing", e.zh(), e.en()))?;
+    let calendar = load_calendar(txn, today.year(), today.year() + 1).await?;
+    let period = period_of(&calendar, now, days).map_err(|e| ApiError::conflict("calendar_year_missing", e.zh(), e.en()))?;
     let ends_at = period.deadline().map(|d| d.to_utc()).ok_or_else(|| ApiError::internal(&"notice end out of range"))?;
     let n = notice::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -99,12 +103,48 @@ pub async fn create(state: &AppState, caller: &Caller, title: String, body: Stri
         ends_at: Set(ends_at),
         explanation: Set(period.explain_zh()),
         status: Set(NoticeStatus::Open),
+        purpose: Set(purpose),
         closed_at: Set(None),
         created_by: Set(caller.user_id),
         created_at: Set(now),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
+    audit::record(txn, Actor(Some(caller)), now, Entry::new("notice.published", "notice", n.id).after(&n)).await?;
+    Ok(n)
+}
+
+/// Lists `application_id` on notice `notice_id` at `position`.
+///
+/// # Errors
+/// Database errors.
+pub async fn add_item(txn: &impl ConnectionTrait, notice_id: Uuid, application_id: Uuid, position: usize) -> ApiResult<()> {
+    notice_item::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        notice_id: Set(notice_id),
+        application_id: Set(application_id),
+        position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+/// Puts applications on a new 公示 notice of 5 working days: those under
+/// review (拟认定 / 拟立项 名单) or, for a 技研项目, accepted after the
+/// acceptance review (结果公示, 000 第二十条(七)).
+///
+/// # Errors
+/// 403, 404, 409 `wrong_state` / `calendar_year_missing`, 422 no applications.
+pub async fn create(state: &AppState, caller: &Caller, title: String, body: String, application_ids: Vec<Uuid>) -> ApiResult<NoticeView> {
+    caller.require_bureau()?;
+    if application_ids.is_empty() {
+        return Err(ApiError::field("application_ids", "公示名单不能为空", "At least one application"));
+    }
+    let now = state.clock.now();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let n = insert_notice(&txn, state, caller, title, body, NoticePurpose::Publicity, NOTICE_WORKING_DAYS).await?;
+    let ends_at = n.ends_at;
     let mut seen = Vec::new();
     for (i, id) in application_ids.iter().enumerate() {
         if seen.contains(id) {
@@ -117,29 +157,23 @@ pub async fn create(state: &AppState, caller: &Caller, title: String, body: Stri
             err.details.detail = Some(Msg::new(format!("application_ids[{i}]"), format!("application_ids[{i}]")));
             err
         })?;
-        notice_item::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            notice_id: Set(n.id),
-            application_id: Set(*id),
-            position: Set(i32::try_from(i).unwrap_or(i32::MAX)),
-        }
-        .insert(&txn)
-        .await?;
+        add_item(&txn, n.id, *id, i).await?;
         let after = save_status(&txn, &before, next, None, now).await?;
         audit::record(&txn, Actor(Some(caller)), now, Entry::new("application.proposed", "application", *id).before(&before).after(&after))
             .await?;
+        let what = if next == ApplicationStatus::ResultsOnNotice {
+            "已通过验收，列入拟公布项目结果公示"
+        } else {
+            "已列入拟认定（立项）名单公示"
+        };
         tell_applicant(
             &txn,
             state,
             &after,
-            &format!(
-                "已列入拟认定（立项）名单公示，公示期至{}。",
-                ends_at.with_timezone(&jobs::clock::shanghai()).format("%Y-%m-%d %H:%M")
-            ),
+            &format!("{what}，公示期至{}。", ends_at.with_timezone(&jobs::clock::shanghai()).format("%Y-%m-%d %H:%M")),
         )
         .await?;
     }
-    audit::record(&txn, Actor(Some(caller)), now, Entry::new("notice.published", "notice", n.id).after(&n)).await?;
     let mut v = views(&txn, vec![n]).await?;
     txn.commit().await?;
     v.pop().ok_or_else(|| ApiError::internal(&"notice missing"))
@@ -331,8 +365,12 @@ pub async fn file_objection(state: &AppState, notice_id: Uuid, ip: &str, o: NewO
             &txn,
             user_id,
             "objection.filed",
-            "公示期间收到异议",
-            &format!("公示“{}”收到一条异议，请调查核实并处理。", n.title),
+            if n.purpose == NoticePurpose::CommentPeriod { "征求意见期间收到意见" } else { "公示期间收到异议" },
+            &if n.purpose == NoticePurpose::CommentPeriod {
+                format!("“{}”收到一条意见，请转编写专家组研究修改。", n.title)
+            } else {
+                format!("公示“{}”收到一条异议，请调查核实并处理。", n.title)
+            },
             Some(&format!("/api/v1/notices/{notice_id}")),
             now,
         )
@@ -371,7 +409,9 @@ pub async fn rule(state: &AppState, caller: &Caller, id: Uuid, upheld: bool, rul
             .after(&json!({"status": after.status, "ruling": ruling})),
     )
     .await?;
-    if upheld {
+    if n.purpose == NoticePurpose::CommentPeriod {
+        // 000 第十六条(四): a comment feeds the revision; ruling on it moves nothing.
+    } else if upheld {
         // An upheld objection ends the application, whatever else is pending on it.
         let next = transition(app.status, ApplicationAction::UpholdObjection, app.category).map_err(|e| wrong_state(&e))?;
         let changed = save_status(&txn, &app, next, Some(ruling.clone()), now).await?;
@@ -383,7 +423,7 @@ pub async fn rule(state: &AppState, caller: &Caller, id: Uuid, upheld: bool, rul
         )
         .await?;
         tell_applicant(&txn, state, &changed, &format!("公示期间收到异议，经调查核实异议成立，不予认定（立项）。理由：{ruling}")).await?;
-    } else if app.status == ApplicationStatus::AwaitingRuling {
+    } else if matches!(app.status, ApplicationStatus::AwaitingRuling | ApplicationStatus::ResultsAwaitingRuling) {
         let still_open = objection::Entity::find()
             .filter(objection::Column::ApplicationId.eq(app.id))
             .filter(objection::Column::Status.eq(ObjectionStatus::Open))

@@ -1,0 +1,90 @@
+//! Schema changes keep what is stored. The migration that lets mail be
+//! rendered at delivery rebuilds the outbox and notification tables on
+//! SQLite; messages and notifications written before it are all there after
+//! it, field for field, and still read and send as before.
+
+use chrono::{TimeZone, Utc};
+use entities::{
+    Role,
+    models::{notification, outbox_message, user},
+};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Database, EntityTrait, Set, Statement, Value};
+use uuid::Uuid;
+
+#[tokio::test]
+async fn mail_and_notifications_written_before_the_deferred_mail_migration_survive_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let test_db = tests::db::TestDatabase::create(&dir).await;
+    let db = Database::connect(&test_db.url).await.unwrap();
+    let before = Migrator::migrations().iter().position(|m| m.name() == "m20261128_000300_deferred_mail").unwrap();
+    Migrator::up(&db, Some(u32::try_from(before).unwrap())).await.unwrap();
+
+    let now = Utc.with_ymd_and_hms(2026, 7, 15, 1, 0, 0).unwrap();
+    let user_id = Uuid::now_v7();
+    user::ActiveModel {
+        id: Set(user_id),
+        username: Set("zhangsan".into()),
+        email: Set(Some("zhangsan@example.dg.cn".into())),
+        display_name: Set("张三".into()),
+        role: Set(Role::OrgUser),
+        organization_id: Set(None),
+        password_hash: Set("x".into()),
+        disabled: Set(false),
+        failed_logins: Set(0),
+        locked_until: Set(None),
+        must_change_password: Set(false),
+        last_login_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&db)
+    .await
+    .unwrap();
+    let backend = db.get_database_backend();
+    let (sent, pending, note) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    for (id, key, sent_at) in [(sent, "k:sent", Some(now)), (pending, "k:pending", None)] {
+        let values: Vec<Value> = vec![
+            id.into(),
+            "zhangsan@example.dg.cn".into(),
+            user_id.into(),
+            "test_message".into(),
+            "【东莞市技能资源登记】测试邮件".into(),
+            "张三您好：".into(),
+            "<p>张三您好：</p>".into(),
+            key.into(),
+            now.into(),
+            sent_at.into(),
+        ];
+        let sql = "INSERT INTO outbox (id, to_address, to_user_id, template, subject, body_text, body_html, dedupe_key, created_at, attempts, next_attempt_at, sent_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $9, $10)";
+        db.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await.unwrap();
+    }
+    let sql = "INSERT INTO notifications (id, user_id, kind, title, body, link, created_at) VALUES ($1, $2, 'test_message', '测试邮件', '张三您好：', '/docs', $3)";
+    db.execute_raw(Statement::from_sql_and_values(backend, sql, vec![note.into(), user_id.into(), now.into()])).await.unwrap();
+
+    Migrator::up(&db, None).await.unwrap();
+
+    let messages = outbox_message::Entity::find().all(&db).await.unwrap();
+    assert_eq!(messages.len(), 2);
+    let m = outbox_message::Entity::find_by_id(sent).one(&db).await.unwrap().unwrap();
+    assert_eq!(
+        (m.subject.as_deref(), m.body_text.as_deref(), m.body_html.as_deref(), m.vars.as_deref()),
+        (Some("【东莞市技能资源登记】测试邮件"), Some("张三您好："), Some("<p>张三您好：</p>"), None)
+    );
+    assert_eq!(
+        (m.dedupe_key.as_deref(), m.to_user_id, m.attempts, m.sent_at.map(|t| t.timestamp())),
+        (Some("k:sent"), Some(user_id), 1, Some(now.timestamp()))
+    );
+    // The pending one still sends as it was worded.
+    let p = outbox_message::Entity::find_by_id(pending).one(&db).await.unwrap().unwrap();
+    assert_eq!(jobs::outbox::content(&p).unwrap().subject, "【东莞市技能资源登记】测试邮件");
+    let n = notification::Entity::find_by_id(note).one(&db).await.unwrap().unwrap();
+    assert_eq!(
+        (n.title.as_deref(), n.body.as_deref(), n.link.as_deref(), n.outbox_id),
+        (Some("测试邮件"), Some("张三您好："), Some("/docs"), None)
+    );
+    // The dedupe keys are still unique.
+    let again = "INSERT INTO outbox (id, to_address, template, dedupe_key, created_at, attempts, next_attempt_at) VALUES ($1, 'a@example.cn', 'test_message', 'k:sent', $2, 0, $2)";
+    assert!(db.execute_raw(Statement::from_sql_and_values(backend, again, vec![Uuid::now_v7().into(), now.into()])).await.is_err());
+}
