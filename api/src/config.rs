@@ -47,6 +47,8 @@ pub struct Settings {
     /// Document upload limit in bytes (20 MiB).
     pub upload_limit_bytes: usize,
     pub db_max_connections: u32,
+    /// PostgreSQL only: parallel workers per query (0: none; see `db::connect`).
+    pub db_parallel_workers: u32,
     pub log_format: LogFormat,
     /// `[scheduler]`: the job runner started by `serve`.
     pub scheduler: SchedulerSettings,
@@ -210,6 +212,7 @@ impl Default for Settings {
             json_limit_bytes: 1024 * 1024,
             upload_limit_bytes: 20 * 1024 * 1024,
             db_max_connections: 10,
+            db_parallel_workers: 0,
             log_format: LogFormat::Text,
             scheduler: SchedulerSettings::default(),
             mail: MailSettings::default(),
@@ -300,6 +303,9 @@ impl Settings {
         }
         if self.db_max_connections == 0 {
             bail!("setting `db_max_connections`: must be at least 1");
+        }
+        if self.db_parallel_workers > 64 {
+            bail!("setting `db_parallel_workers`: must be at most 64");
         }
         if !(self.public_base_url.starts_with("http://") || self.public_base_url.starts_with("https://")) {
             bail!("setting `public_base_url`: must start with http:// or https://");

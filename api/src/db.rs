@@ -8,11 +8,12 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 
 use crate::config::redact_url;
 
-/// Opens a pool; for SQLite creates the parent directory of the file.
+/// Opens a pool; for SQLite creates the parent directory of the file; for
+/// PostgreSQL sets each connection's parallel workers per query.
 ///
 /// # Errors
 /// Unreachable database or bad URL.
-pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<DatabaseConnection> {
+pub async fn connect(url: &str, max_connections: u32, parallel_workers: u32) -> anyhow::Result<DatabaseConnection> {
     if let Some(path) = sqlite_path(url)
         && let Some(parent) = std::path::Path::new(&path).parent().filter(|p| !p.as_os_str().is_empty())
     {
@@ -29,7 +30,13 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
-        });
+        })
+        // PostgreSQL: parallel workers per query (`max_parallel_workers_per_gather`).
+        // The service's reads are short and many run at once (the dashboard
+        // reads its sections concurrently): on a small server, starting
+        // workers for each costs more than it gives. Jobs that run one big
+        // statement raise it for their transaction (`jobs::chase`).
+        .map_sqlx_postgres_opts(move |o| o.options([("max_parallel_workers_per_gather", parallel_workers.to_string())]));
     Database::connect(opts).await.with_context(|| format!("connecting to {}", redact_url(url)))
 }
 

@@ -32,7 +32,7 @@ pub struct Application {
 /// # Errors
 /// Unreachable database, failed migration.
 pub async fn connect_and_migrate(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
-    let conn = db::connect(&settings.database_url, settings.db_max_connections).await?;
+    let conn = db::connect(&settings.database_url, settings.db_max_connections, settings.db_parallel_workers).await?;
     Migrator::up(&conn, None).await.context("applying migrations")?;
     Ok(conn)
 }

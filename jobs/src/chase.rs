@@ -341,10 +341,14 @@ impl PeriodCtx<'_> {
 }
 
 /// On PostgreSQL, lets the transaction's hashes and sorts of a few hundred
-/// thousand recipients stay in memory (the default 4 MB spills to disk).
+/// thousand recipients stay in memory (the default 4 MB spills to disk) and
+/// its statements use parallel workers.
 async fn roomy(txn: DatabaseTransaction) -> Result<DatabaseTransaction, sea_orm::DbErr> {
     if txn.get_database_backend() == DatabaseBackend::Postgres {
         txn.execute_unprepared("SET LOCAL work_mem = '64MB'").await?;
+        // One big statement: parallel workers help it (the pool's connections
+        // have none, `api::db::connect`).
+        txn.execute_unprepared("SET LOCAL max_parallel_workers_per_gather = 2").await?;
     }
     Ok(txn)
 }

@@ -4,7 +4,9 @@
 //! (submitted or accepted). Written in the transaction that submits, accepts
 //! or returns a report, or changes a membership
 //! (`api::services::reports::training_totals`), so the overview sums about
-//! seven rows per report instead of one per member.
+//! seven rows per report instead of one per member. `report_training_sums`
+//! holds the same figures over every category, one row per counted report
+//! (the per-alliance table and the trainee chart read one row per report).
 //!
 //! The backfill below is a frozen copy of that rule (migrations never call
 //! code that may change later).
@@ -30,6 +32,9 @@ const COLUMNS: [&str; 8] = [
     "trained_special",
     "trained_general_workers",
 ];
+
+/// Every category together, one row per counted report.
+const SUMS: &str = "report_training_sums";
 
 /// The last day of `2026H1` / `2026H2`.
 fn period_end(code: &str) -> Option<String> {
@@ -61,6 +66,16 @@ impl MigrationTrait for Migration {
         manager.create_index(index("report_training_totals", &["period", "alliance_id"])).await?;
         manager.create_index(index("report_training_totals", &["alliance_id"])).await?;
 
+        let mut t = Table::create();
+        t.table(SUMS).col(uuid("report_id").primary_key()).col(uuid("alliance_id")).col(string_len("period", 6));
+        for c in COLUMNS {
+            t.col(big_integer(c));
+        }
+        t.foreign_key(&mut fk(SUMS, "report_id", "reports", "id")).foreign_key(&mut fk(SUMS, "alliance_id", "alliances", "id"));
+        manager.create_table(t.to_owned()).await?;
+        manager.create_index(index(SUMS, &["period", "alliance_id"])).await?;
+        manager.create_index(index(SUMS, &["alliance_id"])).await?;
+
         // Backfill: every counted report, one INSERT … SELECT per period.
         let db = manager.get_connection();
         let backend = db.get_database_backend();
@@ -87,10 +102,19 @@ impl MigrationTrait for Migration {
             );
             db.execute_raw(Statement::from_string(backend, sql)).await?;
         }
+        let sums: Vec<String> = COLUMNS.iter().map(|c| format!("CAST(SUM({c}) AS BIGINT)")).collect();
+        let sql = format!(
+            "INSERT INTO {SUMS} (report_id, alliance_id, period, {cols}) \
+             SELECT report_id, alliance_id, period, {sums} FROM report_training_totals GROUP BY report_id, alliance_id, period",
+            cols = COLUMNS.join(", "),
+            sums = sums.join(", "),
+        );
+        db.execute_raw(Statement::from_string(backend, sql)).await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.drop_table(Table::drop().table(SUMS).to_owned()).await?;
         manager.drop_table(Table::drop().table("report_training_totals").to_owned()).await
     }
 }

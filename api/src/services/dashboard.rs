@@ -441,26 +441,26 @@ async fn alliance_figures(db: &impl ConnectionTrait) -> ApiResult<AllianceFigure
 }
 
 async fn member_figures(db: &impl ConnectionTrait, today: NaiveDate) -> ApiResult<MemberFigures> {
-    // Memberships per (kind, organisation) first, then units per kind: two
-    // hash aggregates instead of a COUNT(DISTINCT), which sorts every row.
+    // Current memberships per organisation first (no join with the
+    // organisations yet), then units and memberships per kind: two hash
+    // aggregates instead of a COUNT(DISTINCT), which sorts every row, and the
+    // kind looked up once per organisation rather than once per membership.
     let per_org = Query::select()
-        .expr_as(Expr::col(("o", "kind")), "kind")
         .expr_as(Expr::col(("m", "organization_id")), "organization_id")
         .expr_as(Expr::col(("m", "id")).count(), "n")
         .from_as("alliance_members", "m")
         .join_as(JoinType::InnerJoin, "alliances", "a", Expr::col(("a", "id")).equals(("m", "alliance_id")))
-        .join_as(JoinType::InnerJoin, "organizations", "o", Expr::col(("o", "id")).equals(("m", "organization_id")))
         .and_where(Expr::col(("a", "status")).is_in(on_file()))
         .cond_where(sql::member_on(today))
-        .group_by_col(("o", "kind"))
         .group_by_col(("m", "organization_id"))
         .to_owned();
     let q = Query::select()
-        .expr_as(Expr::col(("s", "kind")), "kind")
+        .expr_as(Expr::col(("o", "kind")), "kind")
         .expr_as(Expr::col(("s", "organization_id")).count(), "units")
         .expr_as(Func::cast_as(Func::sum(Expr::col(("s", "n"))), "BIGINT"), "memberships")
         .from_subquery(per_org, "s")
-        .group_by_col(("s", "kind"))
+        .join_as(JoinType::InnerJoin, "organizations", "o", Expr::col(("o", "id")).equals(("s", "organization_id")))
+        .group_by_col(("o", "kind"))
         .to_owned();
     let mut found: BTreeMap<OrgKind, (u64, u64)> = BTreeMap::new();
     for row in db.query_all(&q).await? {
@@ -533,12 +533,6 @@ async fn compliance(db: &impl ConnectionTrait, state: &AppState, dates: &Dates, 
         .collect())
 }
 
-/// The stored per-report totals of `p` (`report_training_totals`, written
-/// with each report's status: `services::reports::training_totals`).
-fn counted_totals(p: Period) -> SelectStatement {
-    Query::select().from_as(training_totals::TABLE, "t").and_where(Expr::col(("t", "period")).eq(p.code())).to_owned()
-}
-
 fn sum_training(q: &mut SelectStatement, prefix: &str) {
     for c in TRAINING_COLUMNS {
         let sum = Func::coalesce([Expr::from(Func::sum(Expr::col((Alias::new(prefix), Alias::new(c))))), Expr::val(0)]);
@@ -548,12 +542,13 @@ fn sum_training(q: &mut SelectStatement, prefix: &str) {
 
 async fn training(db: &impl ConnectionTrait, period: Period, periods: &[Period]) -> ApiResult<TrainingFigures> {
     let previous = period.prev();
-    // Per period and category, every period of the chart in one statement.
+    // Per category, the period and the one before (the stored totals per
+    // report and category).
     let mut q = Query::select();
     q.expr_as(Expr::col(("t", "period")), "period")
         .expr_as(Expr::col(("t", "org_kind")), "kind")
         .from_as(training_totals::TABLE, "t")
-        .and_where(Expr::col(("t", "period")).is_in(periods.iter().map(|p| p.code())))
+        .and_where(Expr::col(("t", "period")).is_in([Some(period), previous].into_iter().flatten().map(Period::code)))
         .group_by_col(("t", "period"))
         .group_by_col(("t", "org_kind"));
     sum_training(&mut q, "t");
@@ -566,7 +561,19 @@ async fn training(db: &impl ConnectionTrait, period: Period, periods: &[Period])
         OrgKind::ALL.into_iter().map(|k| (k, get(Some(period), k), get(previous, k))).collect();
     let total = by_category.iter().fold(Training::default(), |acc, (_, c, _)| acc.plus(c));
     let previous_total = by_category.iter().fold(Training::default(), |acc, (_, _, p)| acc.plus(p));
-    let trainees_history = periods.iter().map(|p| (*p, OrgKind::ALL.into_iter().map(|k| get(Some(*p), k).trainees).sum())).collect();
+    // Trainees of every period of the chart (the stored totals per report).
+    let q = Query::select()
+        .expr_as(Expr::col("period"), "period")
+        .expr_as(Func::cast_as(Func::sum(Expr::col("trainees")), "BIGINT"), "trainees")
+        .from(training_totals::SUMS)
+        .and_where(Expr::col("period").is_in(periods.iter().map(|p| p.code())))
+        .group_by_col("period")
+        .to_owned();
+    let mut history: BTreeMap<String, i64> = BTreeMap::new();
+    for row in db.query_all(&q).await? {
+        history.insert(row.try_get("", "period")?, row.try_get::<Option<i64>>("", "trainees")?.unwrap_or(0));
+    }
+    let trainees_history = periods.iter().map(|p| (*p, history.get(&p.code()).copied().unwrap_or(0))).collect();
     let top_alliances = by_alliance(db, period, AllianceOrder::MostTrainees, Some(rules::TOP_ALLIANCES)).await?;
     Ok(TrainingFigures {
         period,
@@ -589,10 +596,10 @@ pub enum AllianceOrder {
 }
 
 /// Training figures per alliance for `period` and the one before, summed in
-/// SQL (a `UNION ALL` of the two periods grouped by alliance, ordered and
-/// cut in the database), then the names of the alliances listed. The sums
-/// are not joined to `alliances` in the same statement: PostgreSQL would
-/// then run the sums once per alliance.
+/// SQL from the stored totals per report (one row per alliance and period),
+/// ordered and cut in the database, then the names of the alliances listed.
+/// The sums are not joined to `alliances` in the same statement: PostgreSQL
+/// would then run the sums once per alliance.
 ///
 /// # Errors
 /// Database errors.
@@ -602,18 +609,6 @@ pub async fn by_alliance(
     order: AllianceOrder,
     limit: Option<u64>,
 ) -> ApiResult<Vec<AllianceTraining>> {
-    let parts: Vec<SelectStatement> = [Some(period), period.prev()]
-        .into_iter()
-        .flatten()
-        .map(|p| {
-            let mut q = counted_totals(p);
-            q.expr_as(Expr::col(("t", "alliance_id")), "alliance_id").expr_as(Expr::val(p.code()), "period");
-            sum_training(&mut q, "t");
-            q.group_by_col(("t", "alliance_id"));
-            q
-        })
-        .collect();
-    let Some(all) = union_all(parts) else { return Ok(Vec::new()) };
     let mut q = Query::select();
     q.expr_as(Expr::col(("s", "alliance_id")), "alliance_id");
     for (which, p) in [("cur", Some(period)), ("prev", period.prev())] {
@@ -623,7 +618,9 @@ pub async fn by_alliance(
             q.expr_as(Func::cast_as(Func::sum(pick), "BIGINT"), format!("{which}_{c}"));
         }
     }
-    q.from_subquery(all, "s").group_by_col(("s", "alliance_id"));
+    q.from_as(training_totals::SUMS, "s")
+        .and_where(Expr::col(("s", "period")).is_in([Some(period), period.prev()].into_iter().flatten().map(Period::code)))
+        .group_by_col(("s", "alliance_id"));
     if order == AllianceOrder::MostTrainees {
         q.order_by("cur_trainees", sea_orm::Order::Desc);
     }

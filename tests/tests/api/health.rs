@@ -52,3 +52,27 @@ async fn readyz_follows_the_database_without_a_restart() {
     }
     assert!(recovered, "readyz back to 200 after the database returned");
 }
+
+/// `db_parallel_workers` reaches every PostgreSQL connection of the pool (0
+/// by default: many short reads at once on a small server).
+#[tokio::test]
+async fn parallel_workers_setting_reaches_the_postgresql_connections() {
+    use sea_orm::{ConnectionTrait, Statement};
+    async fn workers(app: &tests::TestApp) -> String {
+        let row = app
+            .db
+            .query_one_raw(Statement::from_string(app.db.get_database_backend(), "SHOW max_parallel_workers_per_gather"))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get_by_index::<String>(0).unwrap()
+    }
+    let app = spawn_app().await;
+    if app.backend != Backend::Postgres {
+        eprintln!("parallel workers are a PostgreSQL setting; nothing to check on SQLite");
+        return;
+    }
+    assert_eq!(workers(&app).await, "0");
+    let app = spawn_app_with(|s| s.db_parallel_workers = 2).await;
+    assert_eq!(workers(&app).await, "2");
+}

@@ -9,6 +9,11 @@
 //! registered alliance (`alliances::members`: a back-dated leave can take a
 //! row out of a period already handed in). Each rewrite is a `DELETE` and an
 //! `INSERT … SELECT … GROUP BY`: the figures stay SQL aggregates.
+//!
+//! [`SUMS`] (`report_training_sums`) holds each counted report's figures over
+//! every category, one row per report, rolled up from [`TABLE`] in the same
+//! rewrite: the overview's per-alliance table and trainee chart read one row
+//! per report instead of seven.
 
 use entities::{
     dashboard::{self as rules, TRAINING_COLUMNS},
@@ -22,8 +27,11 @@ use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
 
-/// The table.
+/// The totals per report and category.
 pub const TABLE: &str = "report_training_totals";
+
+/// The totals per report, every category together.
+pub const SUMS: &str = "report_training_sums";
 
 /// The rows to insert for the counted reports of `p` matching `filter`.
 fn select(p: Period, filter: Cond) -> SelectStatement {
@@ -52,9 +60,34 @@ fn select(p: Period, filter: Cond) -> SelectStatement {
     q
 }
 
-async fn rewrite(db: &impl ConnectionTrait, p: Period, delete: Cond, filter: Cond) -> ApiResult<()> {
-    db.execute(&Query::delete().from_table(TABLE).cond_where(delete).to_owned()).await?;
-    insert(db, p, filter).await
+/// Deletes the rows of both tables matching `scope` (a condition on
+/// `report_id`, `alliance_id` or `period`, columns of both).
+async fn delete(db: &impl ConnectionTrait, scope: &Cond) -> ApiResult<()> {
+    for table in [TABLE, SUMS] {
+        db.execute(&Query::delete().from_table(table).cond_where(scope.clone()).to_owned()).await?;
+    }
+    Ok(())
+}
+
+/// Rolls the per-category rows matching `scope` up into [`SUMS`].
+async fn roll_up(db: &impl ConnectionTrait, scope: Cond) -> ApiResult<()> {
+    let mut q = Query::select();
+    q.columns(["report_id", "alliance_id", "period"]).from(TABLE).cond_where(scope);
+    for c in TRAINING_COLUMNS {
+        q.expr(Func::cast_as(Func::sum(Expr::col(Alias::new(c))), "BIGINT"));
+    }
+    q.group_by_col("report_id").group_by_col("alliance_id").group_by_col("period");
+    let mut insert = Query::insert();
+    insert.into_table(SUMS).columns(["report_id", "alliance_id", "period"].into_iter().chain(TRAINING_COLUMNS).map(Alias::new));
+    insert.select_from(q).map_err(|e| ApiError::internal(&e))?;
+    db.execute(&insert).await?;
+    Ok(())
+}
+
+async fn rewrite(db: &impl ConnectionTrait, p: Period, scope: Cond, filter: Cond) -> ApiResult<()> {
+    delete(db, &scope).await?;
+    insert(db, p, filter).await?;
+    roll_up(db, scope).await
 }
 
 /// Inserts the totals of the counted reports of `p` matching `filter`.
@@ -94,11 +127,12 @@ pub async fn refresh_alliance(db: &impl ConnectionTrait, alliance_id: Uuid) -> A
         let code: String = row.try_get("", "period")?;
         periods.push(Period::parse("period", &code).map_err(|_| ApiError::internal(&format!("period {code}")))?);
     }
-    db.execute(&Query::delete().from_table(TABLE).and_where(Expr::col("alliance_id").eq(alliance_id)).to_owned()).await?;
+    let scope = Cond::all().add(Expr::col("alliance_id").eq(alliance_id));
+    delete(db, &scope).await?;
     for p in periods {
         insert(db, p, Cond::all().add(Expr::col(("r", "alliance_id")).eq(alliance_id))).await?;
     }
-    Ok(())
+    roll_up(db, scope).await
 }
 
 /// Rewrites the totals of every report of `p` (data written in bulk: the
