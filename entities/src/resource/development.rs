@@ -92,6 +92,14 @@ impl MilestoneKind {
     pub fn by_developer(self) -> bool {
         matches!(self, Self::WritingGroup | Self::Submission | Self::ProgressReport)
     }
+
+    /// The status a project must have for this milestone to be recorded:
+    /// 审定 comes after 报批 (000 第十六条(七)); every other step is taken
+    /// during development.
+    #[must_use]
+    pub fn recorded_in(self) -> super::ApplicationStatus {
+        if self == Self::Approval { super::ApplicationStatus::AwaitingPublication } else { super::ApplicationStatus::InDevelopment }
+    }
 }
 
 /// The fixed order of milestones of a category-4 project (000 第十六条): the
@@ -351,6 +359,29 @@ pub fn check_question_bank(levels: &[LevelItems], agreed_levels: i64) -> Vec<Rul
     out
 }
 
+/// 000 第二十条(六): the acceptance review names its panel and its outcome.
+#[must_use]
+pub fn check_acceptance_review(panel: &[Person], passed: Option<bool>) -> Vec<RuleFailure> {
+    let mut out = Vec::new();
+    if panel.is_empty() {
+        out.push(RuleFailure::new("reviewers_missing", "people", "须列明验收专家评审组成员"));
+    }
+    if passed.is_none() {
+        out.push(RuleFailure::new("outcome_missing", "passed", "须注明验收是否通过"));
+    }
+    out
+}
+
+/// 000 第二十条(五): a progress report carries a document or a written account.
+#[must_use]
+pub fn check_progress_report(has_documents: bool, note: &str) -> Vec<RuleFailure> {
+    if has_documents || !note.trim().is_empty() {
+        Vec::new()
+    } else {
+        vec![RuleFailure::new("progress_report_empty", "documents", "进度报告须附文件或填写说明")]
+    }
+}
+
 /// Days between reminders once a development is overdue.
 pub const OVERDUE_REPEAT_DAYS: i64 = 30;
 
@@ -479,6 +510,15 @@ mod tests {
         assert!(f[0].zh.contains("三级/高级工") && f[0].zh.contains("999"));
         assert_eq!(codes(&check_question_bank(&[l("三级/高级工", 1000, 30)], 2)), ["question_bank_levels_mismatch"]);
         assert_eq!(codes(&check_question_bank(&[l("三级", 1000, 30), l("三级", 1000, 30)], 2)), ["question_bank_levels_mismatch"]);
+    }
+
+    #[test]
+    fn acceptance_review_and_progress_report_need_content() {
+        assert_eq!(codes(&check_acceptance_review(&[], None)), ["reviewers_missing", "outcome_missing"]);
+        assert!(check_progress_report(false, "  ").iter().any(|f| f.code == "progress_report_empty"));
+        assert!(check_progress_report(true, "").is_empty() && check_progress_report(false, "已完成第一阶段").is_empty());
+        assert_eq!(MilestoneKind::Approval.recorded_in(), super::super::ApplicationStatus::AwaitingPublication);
+        assert_eq!(MilestoneKind::Kickoff.recorded_in(), super::super::ApplicationStatus::InDevelopment);
     }
 
     #[test]

@@ -12,10 +12,11 @@ use entities::{
     Role,
     models::{application, development_agreement, milestone, notice, sanction},
     resource::{
-        ApplicationAction, ApplicationStatus, NoticePurpose, NoticeStatus, ResourceKind,
+        ApplicationAction, NoticePurpose, NoticeStatus, ResourceKind,
         development::{
-            COMMENT_WORKING_DAYS, Deliverable, LevelItems, MilestoneKind, OrderError, Person, RuleFailure, check_agreement,
-            check_final_review, check_initial_review, check_question_bank, check_writing_group, next_allowed,
+            COMMENT_WORKING_DAYS, Deliverable, LevelItems, MilestoneKind, OrderError, Person, RuleFailure, check_acceptance_review,
+            check_agreement, check_final_review, check_initial_review, check_progress_report, check_question_bank, check_writing_group,
+            next_allowed,
         },
         transition,
     },
@@ -222,9 +223,7 @@ pub async fn record(state: &AppState, caller: &Caller, id: Uuid, m: NewMilestone
     }
     let txn = crate::db::begin_write(&state.db).await?;
     let (before, _) = load_project(&txn, caller, id).await?;
-    let expected_status =
-        if m.kind == MilestoneKind::Approval { ApplicationStatus::AwaitingPublication } else { ApplicationStatus::InDevelopment };
-    if before.status != expected_status {
+    if before.status != m.kind.recorded_in() {
         return Err(ApiError::conflict(
             "wrong_state",
             format!("申报当前状态为“{}”，不能记录“{}”", before.status.label_zh(), m.kind.label_zh()),
@@ -265,23 +264,8 @@ pub async fn record(state: &AppState, caller: &Caller, id: Uuid, m: NewMilestone
             let agreed = agreement_of(&txn, id).await?.map_or(0, |a| a.quantity);
             check_question_bank(&m.item_counts, agreed)
         }
-        MilestoneKind::AcceptanceReview => {
-            let mut f = Vec::new();
-            if m.people.is_empty() {
-                f.push(RuleFailure {
-                    code: "reviewers_missing", field: "people".into(), zh: "须列明验收专家评审组成员".into()
-                });
-            }
-            if m.passed.is_none() {
-                f.push(RuleFailure { code: "outcome_missing", field: "passed".into(), zh: "须注明验收是否通过".into() });
-            }
-            f
-        }
-        MilestoneKind::ProgressReport if m.documents.is_empty() && m.note.trim().is_empty() => {
-            vec![RuleFailure {
-                code: "progress_report_empty", field: "documents".into(), zh: "进度报告须附文件或填写说明".into()
-            }]
-        }
+        MilestoneKind::AcceptanceReview => check_acceptance_review(&m.people, m.passed),
+        MilestoneKind::ProgressReport => check_progress_report(!m.documents.is_empty(), &m.note),
         _ => Vec::new(),
     };
     if !failures.is_empty() {
