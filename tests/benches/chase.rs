@@ -3,6 +3,7 @@
 //! then a second run that finds nothing to do.
 //!
 //! `TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres cargo bench -p tests --bench chase`
+//! (`BENCH_KEEP_DB=1` keeps the database afterwards, for `EXPLAIN ANALYZE`; drop it by hand)
 //!
 //! Seeding is bulk SQL (`generate_series`): 10,000 initiators and a pool of
 //! member organisations (3,000 by default, so an organisation belongs to about
@@ -96,4 +97,9 @@ async fn main() {
         second.acted
     );
     assert_eq!(second.acted, 0);
+    if std::env::var("BENCH_KEEP_DB").is_ok() {
+        // Keep the database for EXPLAIN ANALYZE (drop it by hand afterwards).
+        println!("database kept: {}", app.settings.database_url);
+        std::mem::forget(app);
+    }
 }
