@@ -76,13 +76,26 @@ pub struct SchedulerSettings {
     pub lease_minutes: u32,
     /// Items one run handles at most (mail messages, digest recipients, …).
     pub batch_size: u64,
+    /// On PostgreSQL the report chase splits the organisations it writes to
+    /// into this many shares, queued at the same time on as many connections
+    /// (one transaction each). About the database server's cores; SQLite
+    /// always uses one.
+    pub shares: u32,
     /// `[scheduler.jobs.<name>]`: `cron = "…"`, `enabled = …` per job.
     pub jobs: BTreeMap<String, ScheduleOverride>,
 }
 
 impl Default for SchedulerSettings {
     fn default() -> Self {
-        Self { enabled: true, poll_interval_ms: 5000, catch_up_minutes: 60, lease_minutes: 15, batch_size: 200, jobs: BTreeMap::new() }
+        Self {
+            enabled: true,
+            poll_interval_ms: 5000,
+            catch_up_minutes: 60,
+            lease_minutes: 15,
+            batch_size: 200,
+            shares: 2,
+            jobs: BTreeMap::new(),
+        }
     }
 }
 
@@ -331,6 +344,9 @@ impl Settings {
         }
         if self.scheduler.batch_size == 0 {
             bail!("setting `scheduler.batch_size`: must be at least 1");
+        }
+        if self.scheduler.shares == 0 || self.scheduler.shares > self.db_max_connections {
+            bail!("setting `scheduler.shares`: must be between 1 and `db_max_connections` ({})", self.db_max_connections);
         }
         if self.mail.transport == Transport::Memory && self.mode == Mode::Production {
             bail!("setting `mail.transport`: `memory` keeps mail in memory and is for tests only; use `smtp` when mode = production");

@@ -62,6 +62,7 @@ pub fn state(settings: Settings, conn: DatabaseConnection, clock: Arc<dyn Clock>
         public_base_url: settings.public_base_url.clone(),
         batch_size: settings.scheduler.batch_size,
         report_rules: settings.reports.rules(),
+        shares: settings.scheduler.shares,
     };
     Ok(AppState { db: conn, settings: Arc::new(settings), clock, keys: Arc::new(keys), jobs })
 }

@@ -267,6 +267,8 @@ mod tests {
             sent_at: None,
             dead_at: None,
             last_error: None,
+            in_app: false,
+            read_at: None,
         }
     }
 

@@ -1,13 +1,11 @@
 //! In-app notifications. [`create`] runs on the caller's connection or
 //! transaction, so the notification lands together with the event. A mail's
-//! notification points at its outbox message; one queued in bulk has no text
-//! of its own and is worded from the message when read ([`worded`]).
-
-use std::collections::HashMap;
+//! notification points at its outbox message; a message queued in bulk is
+//! itself the notification ([`from_message`]).
 
 use chrono::{DateTime, Utc};
 use entities::models::{notification, outbox_message};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
 use uuid::Uuid;
 
 /// Creates a notification for `user_id`; returns its id.
@@ -75,42 +73,33 @@ async fn insert(
     Ok(id)
 }
 
-/// Gives every notification of `items` its title, body and link: those
-/// queued in bulk are worded from their messages (one query for all of them).
-/// A message that no longer renders leaves a plain title rather than failing the list.
-///
-/// # Errors
-/// Database errors.
-pub async fn worded(conn: &impl ConnectionTrait, mut items: Vec<notification::Model>) -> Result<Vec<notification::Model>, DbErr> {
-    let ids: Vec<Uuid> = items.iter().filter(|n| n.title.is_none()).filter_map(|n| n.outbox_id).collect();
-    if ids.is_empty() {
-        return Ok(items);
-    }
-    let messages: HashMap<Uuid, outbox_message::Model> = outbox_message::Entity::find()
-        .filter(outbox_message::Column::Id.is_in(ids))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m))
-        .collect();
-    for n in items.iter_mut().filter(|n| n.title.is_none()) {
-        let Some(m) = n.outbox_id.and_then(|id| messages.get(&id)) else { continue };
-        match crate::outbox::content(m) {
-            Ok(r) => {
-                n.title = Some(r.subject);
-                n.body = Some(r.text);
-            }
-            Err(e) => {
-                tracing::warn!(id = %n.id, error = %format!("{e:#}"), "notification could not be worded");
-                n.title = Some("系统通知".to_string());
-            }
+/// The in-app notification that a message queued in bulk (`in_app`) is:
+/// the message's id, template and read state, worded from the message
+/// (rendered from its variables until delivery keeps the text), linked to
+/// the variables' `link`. A message that no longer renders leaves a plain
+/// title rather than failing the list.
+#[must_use]
+pub fn from_message(m: &outbox_message::Model) -> notification::Model {
+    let (title, body) = match crate::outbox::content(m) {
+        Ok(r) => (r.subject, r.text),
+        Err(e) => {
+            tracing::warn!(id = %m.id, error = %format!("{e:#}"), "notification could not be worded");
+            ("系统通知".to_string(), String::new())
         }
-        if n.link.is_none() {
-            let vars: Option<serde_json::Value> = m.vars.as_deref().and_then(|v| serde_json::from_str(v).ok());
-            n.link = vars.as_ref().and_then(|v| v.get("link")).and_then(serde_json::Value::as_str).map(|l| truncate(l, 500));
-        }
+    };
+    let vars: Option<serde_json::Value> = m.vars.as_deref().and_then(|v| serde_json::from_str(v).ok());
+    let link = vars.as_ref().and_then(|v| v.get("link")).and_then(serde_json::Value::as_str).map(|l| truncate(l, 500));
+    notification::Model {
+        id: m.id,
+        user_id: m.to_user_id.unwrap_or_default(),
+        kind: m.template.clone(),
+        title: Some(title),
+        body: Some(body),
+        link,
+        outbox_id: Some(m.id),
+        created_at: m.created_at,
+        read_at: m.read_at,
     }
-    Ok(items)
 }
 
 /// At most `max` characters (column limits count characters).

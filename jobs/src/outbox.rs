@@ -5,9 +5,10 @@
 //!
 //! Jobs that queue many messages at once use [`enqueue_select`]: one
 //! `INSERT … SELECT` writes a row per recipient with the template's variables
-//! built by the database (JSON), and one more writes their notifications; the
-//! text is rendered at delivery ([`content`]) and a notification is worded
-//! when read ([`crate::notify::worded`]).
+//! built by the database (JSON); each such row is also its recipient's in-app
+//! notification (`in_app`). The text is rendered at delivery ([`content`]),
+//! and the notification is worded from the message when listed
+//! ([`crate::notify::from_message`]).
 
 use chrono::{DateTime, TimeDelta, Utc};
 use entities::models::outbox_message;
@@ -95,6 +96,8 @@ pub async fn enqueue(conn: &impl ConnectionTrait, mail: OutgoingMail, now: DateT
         sent_at: Set(None),
         dead_at: Set(None),
         last_error: Set(None),
+        in_app: Set(false),
+        read_at: Set(None),
     };
     // ON CONFLICT DO NOTHING: a duplicate key must not abort the caller's
     // PostgreSQL transaction the way a unique violation would.
@@ -219,8 +222,9 @@ pub struct Selected {
 }
 
 /// Queues one message of `template` per row of `rows` in the database
-/// (`INSERT … SELECT … ON CONFLICT (dedupe_key) DO NOTHING`), then a
-/// notification for each one written; answers how many were written. Every
+/// (`INSERT … SELECT … ON CONFLICT (dedupe_key) DO NOTHING`); a message to
+/// an account is also its in-app notification (`in_app`, no second row).
+/// Answers how many were written. Every
 /// key must start with `key_prefix` (which ends in `:`): the new messages are
 /// found again as that key range with `created_at = now`. One message is
 /// rendered before returning, so variables that do not fit the template fail
@@ -248,9 +252,9 @@ pub async fn enqueue_select(
     values.extend([template.into(), now.into()]);
     // `WHERE true`: SQLite reads `ON CONFLICT` after a bare `FROM` as a join constraint.
     let insert = format!(
-        "INSERT INTO outbox (id, to_address, to_user_id, template, vars, dedupe_key, created_at, attempts, next_attempt_at) \
-         SELECT {id}, q.to_address, q.to_user_id, {p_template}, q.vars, q.dedupe_key, {p_now}, 0, {p_now} FROM ({sql}) q WHERE true \
-         ON CONFLICT (dedupe_key) DO NOTHING",
+        "INSERT INTO outbox (id, to_address, to_user_id, template, vars, dedupe_key, created_at, attempts, next_attempt_at, in_app) \
+         SELECT {id}, q.to_address, q.to_user_id, {p_template}, q.vars, q.dedupe_key, {p_now}, 0, {p_now}, q.to_user_id IS NOT NULL \
+         FROM ({sql}) q WHERE true ORDER BY q.dedupe_key ON CONFLICT (dedupe_key) DO NOTHING",
         id = d.new_uuid(),
         sql = rows.sql,
     );
@@ -258,22 +262,17 @@ pub async fn enqueue_select(
     if written == 0 {
         return Ok(0);
     }
-    // The messages just written: their key range, this run's time, this template.
+    // One of the messages just written (their key range, this run's time,
+    // this template) is rendered now: variables that do not fit the template
+    // fail the run, not the delivery.
     let found = [template.into(), now.into(), key_prefix.into(), end.into()];
     let mine = format!(
         "ob.template = {} AND ob.created_at = {} AND ob.dedupe_key >= {} AND ob.dedupe_key < {}",
         d.param(1),
         d.param(2),
         d.param(3),
-        d.param(4)
+        d.param(4),
     );
-    let notes = format!(
-        "INSERT INTO notifications (id, user_id, kind, outbox_id, created_at) \
-         SELECT {id}, ob.to_user_id, ob.template, ob.id, ob.created_at FROM outbox ob \
-         WHERE {mine} AND ob.to_user_id IS NOT NULL ON CONFLICT (outbox_id) DO NOTHING",
-        id = d.new_uuid(),
-    );
-    conn.execute_raw(Statement::from_sql_and_values(backend, notes, found.clone())).await?;
     let sample = outbox_message::Entity::find()
         .from_raw_sql(Statement::from_sql_and_values(backend, format!("SELECT * FROM outbox ob WHERE {mine} LIMIT 1"), found))
         .one(conn)

@@ -24,6 +24,10 @@ pub struct JobContext {
     pub batch_size: u64,
     /// When half-year report rows and reports are due (`[reports]` settings).
     pub report_rules: entities::report::DueRules,
+    /// Shares a set-based job (the report chase) splits the organisations it
+    /// writes to into, each queued at the same time in its own transaction
+    /// on PostgreSQL.
+    pub shares: u32,
 }
 
 /// Counts of a run: items looked at, acted on, failed (logged and skipped).

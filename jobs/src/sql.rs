@@ -5,6 +5,24 @@
 
 use sea_orm::DatabaseBackend;
 
+/// One of `of` disjoint shares of a job's recipients (`index` from 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Share {
+    pub index: u32,
+    pub of: u32,
+}
+
+impl Share {
+    /// Everything, in one share.
+    pub const ALL: Self = Self { index: 0, of: 1 };
+
+    /// The `of` shares.
+    pub fn all(of: u32) -> impl Iterator<Item = Self> {
+        let of = of.max(1);
+        (0..of).map(move |index| Self { index, of })
+    }
+}
+
 /// How the connected database spells things.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Dialect(pub DatabaseBackend);
@@ -38,16 +56,47 @@ impl Dialect {
         }
     }
 
-    /// A new random UUID (version 4) per row.
+    /// A new UUID per row, version 7 like `Uuid::now_v7()` in Rust: the
+    /// first 48 bits are the time in milliseconds, the rest random. Ids stay
+    /// in creation order, which lists ordered by id (notifications, newest
+    /// first) rely on. The time is the server's wall clock, as in Rust.
     #[must_use]
     pub fn new_uuid(self) -> String {
         if self.pg() {
-            "gen_random_uuid()".to_string()
-        } else {
-            // 12 hex digits, the version 4, 3 digits, the variant (8–b), 15 digits.
-            "unhex(hex(randomblob(6)) || '4' || substr(hex(randomblob(2)), 2) || substr('89AB', 1 + abs(random() % 4), 1) \
-             || substr(hex(randomblob(8)), 2))"
+            // 12 hex digits of time, the version 7, then a random UUID's digits
+            // after its version digit (the variant 8–b among them).
+            "(lpad(to_hex((extract(epoch FROM clock_timestamp()) * 1000)::bigint), 12, '0') || '7' \
+             || substr(replace(gen_random_uuid()::text, '-', ''), 14))::uuid"
                 .to_string()
+        } else {
+            // 12 hex digits of time, the version 7, 3 digits, the variant (8–b), 15 digits.
+            "unhex(printf('%012X', CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)) || '7' \
+             || substr(hex(randomblob(2)), 2) || substr('89AB', 1 + abs(random() % 4), 1) || substr(hex(randomblob(8)), 2))"
+                .to_string()
+        }
+    }
+
+    /// How many shares a set-based job splits its recipients into on this
+    /// database: `wanted` on PostgreSQL, where each share runs on its own
+    /// connection at the same time; 1 on SQLite (one writer at a time).
+    #[must_use]
+    pub fn shares(self, wanted: u32) -> u32 {
+        if self.pg() { wanted.max(1) } else { 1 }
+    }
+
+    /// `share` of the rows, by the last byte of the UUID `col` (random in a
+    /// version-4 or version-7 id): a condition true for exactly one share.
+    #[must_use]
+    pub fn in_share(self, col: &str, share: Share) -> String {
+        if share.of <= 1 {
+            "1 = 1".to_string()
+        } else if self.pg() {
+            format!("get_byte(uuid_send({col}), 15) % {} = {}", share.of, share.index)
+        } else {
+            format!(
+                "(instr('0123456789ABCDEF', substr(hex({col}), 31, 1)) * 16 + instr('0123456789ABCDEF', substr(hex({col}), 32, 1)) - 17) % {} = {}",
+                share.of, share.index
+            )
         }
     }
 
@@ -109,5 +158,10 @@ mod tests {
         assert_eq!(lite.object(&[("a", "x.a".into()), ("b", "1".into())]), "json_object('a', x.a, 'b', 1)");
         assert_eq!(pg.array_agg("v", "k"), "json_agg(v ORDER BY k)");
         assert_eq!(lite.array_agg("v", "k"), "json_group_array(v ORDER BY k)");
+        assert_eq!(pg.in_share("u.id", Share::ALL), "1 = 1");
+        assert_eq!(pg.in_share("u.id", Share { index: 1, of: 2 }), "get_byte(uuid_send(u.id), 15) % 2 = 1");
+        assert_eq!(lite.shares(4), 1);
+        assert_eq!(pg.shares(0), 1);
+        assert_eq!(Share::all(3).map(|s| s.index).collect::<Vec<_>>(), [0, 1, 2]);
     }
 }

@@ -3,7 +3,8 @@
 //! then a second run that finds nothing to do.
 //!
 //! `TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres cargo bench -p tests --bench chase`
-//! (`BENCH_KEEP_DB=1` keeps the database afterwards, for `EXPLAIN ANALYZE`; drop it by hand)
+//! (`BENCH_KEEP_DB=1` keeps the database afterwards, for `EXPLAIN ANALYZE`; drop it by hand;
+//! `CHASE_SHARES=n` sets `scheduler.shares`, 2 by default)
 //!
 //! Seeding is bulk SQL (`generate_series`): 10,000 initiators and a pool of
 //! member organisations (3,000 by default, so an organisation belongs to about
@@ -33,7 +34,12 @@ async fn main() {
     // Member units are drawn from a pool: 3,000 by default (each belongs to
     // about 97 alliances); `CHASE_POOL=290000` makes every member distinct.
     let pool: i64 = std::env::var("CHASE_POOL").ok().and_then(|v| v.parse().ok()).unwrap_or(3_000);
-    let app = tests::spawn_app_with(|s| s.db_max_connections = 10).await;
+    let shares: u32 = std::env::var("CHASE_SHARES").ok().and_then(|v| v.parse().ok()).unwrap_or(2);
+    let app = tests::spawn_app_with(|s| {
+        s.db_max_connections = 10;
+        s.scheduler.shares = shares;
+    })
+    .await;
     let db = &app.db;
     let t = Instant::now();
     let statements = [
@@ -72,7 +78,9 @@ async fn main() {
              FROM generate_series(1, {ALLIANCES}) AS i, generate_series(0, {}) AS j",
             MEMBERS - 1
         ),
-        "ANALYZE".to_string(),
+        // As autovacuum would have left a live server's tables (otherwise it
+        // vacuums the freshly seeded ones during the measured run).
+        "VACUUM ANALYZE".to_string(),
     ];
     for sql in statements {
         db.execute_unprepared(&sql).await.unwrap();
@@ -87,7 +95,7 @@ async fn main() {
     let second = app.run_job("report_chase").await;
     let again = t.elapsed();
     println!(
-        "report_chase, full run: {:.2} s (seen {}, acted {}, failed {}); second run: {:.3} s (seen {}, acted {})",
+        "report_chase ({shares} shares), full run: {:.2} s (seen {}, acted {}, failed {}); second run: {:.3} s (seen {}, acted {})",
         full.as_secs_f64(),
         first.seen,
         first.acted,

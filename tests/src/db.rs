@@ -92,7 +92,7 @@ pub async fn snapshot(db: &DatabaseConnection) -> Vec<(String, i64)> {
         ("sanctions", "SELECT COUNT(*) AS n, CAST(0 AS BIGINT) AS m FROM sanctions"),
         ("idempotency_keys", "SELECT COUNT(*) AS n, CAST(0 AS BIGINT) AS m FROM idempotency_keys"),
         ("notifications", "SELECT COUNT(*) AS n, COUNT(read_at) AS m FROM notifications"),
-        ("outbox", "SELECT COUNT(*) AS n, CAST(0 AS BIGINT) AS m FROM outbox"),
+        ("outbox", "SELECT COUNT(*) AS n, COUNT(read_at) AS m FROM outbox"),
         ("reports", "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(version), 0) AS BIGINT) AS m FROM reports"),
         ("report_rows", "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(version), 0) AS BIGINT) AS m FROM report_rows"),
         ("report_rounds", "SELECT COUNT(*) AS n, COUNT(decided_at) AS m FROM report_rounds"),

@@ -33,6 +33,11 @@ pub struct Model {
     /// Set after the last retry failed; shown to bureau_admin.
     pub dead_at: Option<DateTimeUtc>,
     pub last_error: Option<String>,
+    /// Queued in bulk: the row is also its recipient's in-app notification
+    /// (listed with the `notifications` rows, worded from the message).
+    pub in_app: bool,
+    /// When the recipient read it as a notification (`in_app` rows only).
+    pub read_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use entities::OrgKind;
+use entities::{OrgKind, models::user};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 use tests::{Session, TestApp, alliances::form_body, spawn_app};
 
@@ -254,8 +255,19 @@ async fn one_reminder_per_recipient_lists_every_alliance_it_concerns() {
     let second_id = register(&app, "东莞市电子信息职业培训联盟", &[&second[0], &second[1], &first[2], &first[3]]).await;
 
     app.set_now("2026-07-15T09:00:00+08:00").await;
+    // A notification of the shared member's before the chase and one after:
+    // the reminders (ids made by the database) sort between them, newest first.
+    let shared_user = user::Entity::find().filter(user::Column::Username.eq("enterprise")).one(&app.db).await.unwrap().unwrap().id;
+    let plain = |title: &'static str| {
+        let (db, now) = (app.db.clone(), jobs::Clock::now(&app.clock));
+        async move {
+            jobs::notify::create(&db, shared_user, "alliance_composition", title, "联盟成员构成提示。", None, now).await.unwrap()
+        }
+    };
+    plain("较早的通知").await;
     let before = app.smtp.messages().len();
     let run = app.run_job("report_chase").await;
+    plain("较晚的通知").await;
     app.run_job("mail_delivery").await;
     let (to_shared, subjects): (Vec<String>, Vec<String>) = app.smtp.messages()[before..]
         .iter()
@@ -275,11 +287,39 @@ async fn one_reminder_per_recipient_lists_every_alliance_it_concerns() {
     let shared = app.login_as("enterprise", tests::USER_PASSWORD).await;
     let (status, notes) = app.get("/api/v1/notifications", Some(&shared)).await;
     assert_eq!(status, 200, "{notes}");
-    let items = notes["items"].as_array().unwrap();
-    assert_eq!(items.len(), 1, "{notes}");
-    assert_eq!(items[0]["title"].as_str(), Some(subjects[0].as_str()));
-    assert!(items[0]["body"].as_str().unwrap().contains("以下2个职业培训联盟"), "{notes}");
-    assert!(items[0]["link"].as_str().unwrap().ends_with("/api/v1/alliances"), "{notes}");
+    let titles: Vec<&str> = notes["items"].as_array().unwrap().iter().map(|n| n["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["较晚的通知", subjects[0].as_str(), "较早的通知"], "newest first: {notes}");
+    let reminder = &notes["items"][1];
+    assert!(reminder["body"].as_str().unwrap().contains("以下2个职业培训联盟"), "{notes}");
+    assert!(reminder["link"].as_str().unwrap().ends_with("/api/v1/alliances"), "{notes}");
+    let id: uuid::Uuid = reminder["id"].as_str().unwrap().parse().unwrap();
+    assert_eq!(id.get_version_num(), 7, "time-ordered like the ids made in Rust: {id}");
+    // Pages of one run across the notifications and the reminders.
+    let mut paged = Vec::new();
+    let mut url = "/api/v1/notifications?limit=1".to_string();
+    loop {
+        let (_, page) = app.get(&url, Some(&shared)).await;
+        paged.push(page["items"][0]["title"].as_str().unwrap().to_string());
+        let Some(next) = page["next_cursor"].as_str() else { break };
+        url = format!("/api/v1/notifications?limit=1&cursor={next}");
+    }
+    assert_eq!(paged, titles);
+    // The reminder is read and marked like any notification, by its recipient only.
+    let initiator = app.login_as("initiator", tests::USER_PASSWORD).await;
+    let (status, body) = app.post_json(&format!("/api/v1/notifications/{id}/read"), Some(&initiator), &json!({})).await;
+    tests::http::assert_problem(status, &body, 404, "not_found");
+    let (_, count) = app.get("/api/v1/notifications/unread-count", Some(&shared)).await;
+    assert_eq!(count["unread"], 3);
+    let (status, read) = app.post_json(&format!("/api/v1/notifications/{id}/read"), Some(&shared), &json!({})).await;
+    assert_eq!((status, read["title"].as_str()), (200, Some(subjects[0].as_str())), "{read}");
+    assert_eq!(read["read_at"], "2026-07-15T01:00:00+00:00");
+    let (_, unread) = app.get("/api/v1/notifications?unread=true", Some(&shared)).await;
+    let titles: Vec<&str> = unread["items"].as_array().unwrap().iter().map(|n| n["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["较晚的通知", "较早的通知"]);
+    let (status, all) = app.post_json("/api/v1/notifications/read-all", Some(&shared), &json!({"up_to": id})).await;
+    assert_eq!((status, all["marked_read"].as_i64()), (200, Some(1)), "up to the reminder: the earlier one");
+    let (_, count) = app.get("/api/v1/notifications/unread-count", Some(&shared)).await;
+    assert_eq!(count["unread"], 1);
     // A member of one alliance only is linked straight to its report.
     let only = app.login_as("leader2", tests::USER_PASSWORD).await;
     let (_, notes) = app.get("/api/v1/notifications", Some(&only)).await;

@@ -1,7 +1,8 @@
 //! Schema changes keep what is stored. The migration that lets mail be
 //! rendered at delivery rebuilds the outbox and notification tables on
 //! SQLite; messages and notifications written before it are all there after
-//! it, field for field, and still read and send as before.
+//! it, field for field, and still read and send as before. Notifications of
+//! messages queued in bulk move onto the messages (and back when undone).
 
 use chrono::{TimeZone, Utc};
 use entities::{
@@ -87,4 +88,57 @@ async fn mail_and_notifications_written_before_the_deferred_mail_migration_survi
     // The dedupe keys are still unique.
     let again = "INSERT INTO outbox (id, to_address, template, dedupe_key, created_at, attempts, next_attempt_at) VALUES ($1, 'a@example.cn', 'test_message', 'k:sent', $2, 0, $2)";
     assert!(db.execute_raw(Statement::from_sql_and_values(backend, again, vec![Uuid::now_v7().into(), now.into()])).await.is_err());
+}
+
+/// Messages queued in bulk before they became their own notifications: their
+/// notification rows (no text, `outbox_id` set) move onto them, read state
+/// and all, and come back if the migration is undone.
+#[tokio::test]
+async fn bulk_mail_notifications_move_onto_their_messages_and_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let test_db = tests::db::TestDatabase::create(&dir).await;
+    let db = Database::connect(&test_db.url).await.unwrap();
+    let before = Migrator::migrations().iter().position(|m| m.name() == "m20261130_000100_mail_notifications").unwrap();
+    Migrator::up(&db, Some(u32::try_from(before).unwrap())).await.unwrap();
+
+    let now = Utc.with_ymd_and_hms(2026, 7, 15, 1, 0, 0).unwrap();
+    let read_at = Utc.with_ymd_and_hms(2026, 7, 16, 2, 0, 0).unwrap();
+    let user_id = Uuid::now_v7();
+    let backend = db.get_database_backend();
+    let sql = "INSERT INTO users (id, username, email, display_name, role, password_hash, disabled, failed_logins, must_change_password, created_at, updated_at) \
+               VALUES ($1, 'lisi', 'lisi@example.dg.cn', '李四', 'org_user', 'x', $2, 0, $2, $3, $3)";
+    db.execute_raw(Statement::from_sql_and_values(backend, sql, vec![user_id.into(), false.into(), now.into()])).await.unwrap();
+    let vars = r#"{"recipient_name": "李四", "sent_by": "测试", "link": "http://127.0.0.1/docs"}"#;
+    let (read, unread) = (Uuid::now_v7(), Uuid::now_v7());
+    for (id, key, seen) in [(read, "k:read", Some(read_at)), (unread, "k:unread", None)] {
+        let sql = "INSERT INTO outbox (id, to_address, to_user_id, template, vars, dedupe_key, created_at, attempts, next_attempt_at) \
+                   VALUES ($1, 'lisi@example.dg.cn', $2, 'test_message', $3, $4, $5, 0, $5)";
+        let values: Vec<Value> = vec![id.into(), user_id.into(), vars.into(), key.into(), now.into()];
+        db.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await.unwrap();
+        let sql =
+            "INSERT INTO notifications (id, user_id, kind, outbox_id, created_at, read_at) VALUES ($1, $2, 'test_message', $3, $4, $5)";
+        let values: Vec<Value> = vec![Uuid::now_v7().into(), user_id.into(), id.into(), now.into(), seen.into()];
+        db.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await.unwrap();
+    }
+    let seconds = |t: Option<chrono::DateTime<Utc>>| t.map(|t| t.timestamp());
+
+    Migrator::up(&db, None).await.unwrap();
+    assert_eq!(notification::Entity::find().all(&db).await.unwrap().len(), 0, "no second row per message any more");
+    for (id, seen) in [(read, Some(read_at)), (unread, None)] {
+        let m = outbox_message::Entity::find_by_id(id).one(&db).await.unwrap().unwrap();
+        assert!(m.in_app, "{id}");
+        assert_eq!(seconds(m.read_at), seconds(seen), "{id}");
+        let n = jobs::notify::from_message(&m);
+        assert_eq!((n.title.as_deref(), n.link.as_deref()), (Some("【东莞市技能资源登记】测试邮件"), Some("http://127.0.0.1/docs")));
+    }
+
+    Migrator::down(&db, Some(1)).await.unwrap();
+    let mut back: Vec<(Option<Uuid>, Option<i64>)> =
+        notification::Entity::find().all(&db).await.unwrap().into_iter().map(|n| (n.outbox_id, seconds(n.read_at))).collect();
+    back.sort();
+    let mut expected = vec![(Some(read), Some(read_at.timestamp())), (Some(unread), None)];
+    expected.sort();
+    assert_eq!(back, expected);
+    Migrator::up(&db, None).await.unwrap();
+    assert_eq!(notification::Entity::find().all(&db).await.unwrap().len(), 0);
 }
