@@ -59,6 +59,13 @@ struct Recipient {
     email: String,
 }
 
+/// Who the set-based statements remind.
+#[derive(Debug, Clone, Copy)]
+enum Told {
+    MemberUnits,
+    Initiators,
+}
+
 /// One message the chase wants to send.
 struct Planned {
     key: String,
@@ -307,35 +314,37 @@ impl PeriodCtx<'_> {
         Ok((seen, planned))
     }
 
+    /// Queues the reminders of `who` at `stage` once per share
+    /// (`JobContext::shares`; one on SQLite), all at once, each share in its
+    /// own transaction; answers the messages queued.
+    async fn in_shares(&self, who: Told, stage: Stage) -> anyhow::Result<u64> {
+        let db = &self.ctx.db;
+        let shares = Dialect(db.get_database_backend()).shares(self.ctx.shares);
+        let counts = try_join_all(Share::all(shares).map(|share| async move {
+            let txn = roomy(db.begin().await?).await?;
+            let n = match who {
+                Told::MemberUnits => self.rows(&txn, stage, share).await?,
+                Told::Initiators => self.reports(&txn, stage, share).await?,
+            };
+            txn.commit().await?;
+            anyhow::Ok(n)
+        }))
+        .await?;
+        Ok(counts.into_iter().sum())
+    }
+
     /// Queues what the chase sends on `today` for this period and has not
     /// sent yet, one transaction per kind of message (a message and its
     /// notification land together); answers (recipients seen, messages queued).
     async fn queue(&self, calendar: &Calendar) -> anyhow::Result<(u64, u64)> {
         let db = &self.ctx.db;
         let (mut seen, mut queued) = (0, 0);
-        let shares = Dialect(db.get_database_backend()).shares(self.ctx.shares);
         if let Some(stage) = current_stage(self.deadlines.member_rows.due, self.today, calendar)? {
-            let n: u64 = try_join_all(Share::all(shares).map(|share| async move {
-                let txn = roomy(db.begin().await?).await?;
-                let n = self.rows(&txn, stage, share).await?;
-                txn.commit().await?;
-                anyhow::Ok(n)
-            }))
-            .await?
-            .into_iter()
-            .sum();
+            let n = self.in_shares(Told::MemberUnits, stage).await?;
             (seen, queued) = (seen + n, queued + n);
         }
         if let Some(stage) = current_stage(self.deadlines.report.due, self.today, calendar)? {
-            let n: u64 = try_join_all(Share::all(shares).map(|share| async move {
-                let txn = roomy(db.begin().await?).await?;
-                let n = self.reports(&txn, stage, share).await?;
-                txn.commit().await?;
-                anyhow::Ok(n)
-            }))
-            .await?
-            .into_iter()
-            .sum();
+            let n = self.in_shares(Told::Initiators, stage).await?;
             (seen, queued) = (seen + n, queued + n);
         }
         if escalation_due(self.deadlines.report.due, self.today, calendar)? {

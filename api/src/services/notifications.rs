@@ -72,19 +72,18 @@ pub async fn unread_count(state: &AppState, caller: &Caller) -> ApiResult<u64> {
 pub async fn mark_read(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<notification::Model> {
     let now = state.clock.now();
     let txn = state.db.begin().await?;
-    let found = match notification::Entity::find_by_id(id).filter(Column::UserId.eq(caller.user_id)).one(&txn).await? {
-        Some(n) => n,
-        None => messages(caller)
-            .filter(Message::Id.eq(id))
-            .one(&txn)
-            .await?
-            .map(|m| ::jobs::notify::from_message(&m))
-            .ok_or_else(|| ApiError::not_found("通知", "Notification"))?,
+    // A `notifications` row, or else one of the caller's messages queued in bulk.
+    let (found, is_message) = match notification::Entity::find_by_id(id).filter(Column::UserId.eq(caller.user_id)).one(&txn).await? {
+        Some(n) => (n, false),
+        None => {
+            let m = messages(caller).filter(Message::Id.eq(id)).one(&txn).await?;
+            (m.map(|m| ::jobs::notify::from_message(&m)).ok_or_else(|| ApiError::not_found("通知", "Notification"))?, true)
+        }
     };
     if found.read_at.is_some() {
         return Ok(found);
     }
-    if found.outbox_id == Some(found.id) {
+    if is_message {
         outbox_message::Entity::update_many()
             .col_expr(Message::ReadAt, Expr::value(Some(now)))
             .filter(Message::Id.eq(id))
