@@ -425,6 +425,18 @@ mod tests {
     }
 
     #[test]
+    fn chase_shares_fit_the_pool() {
+        let mut s = Settings::default();
+        assert!(s.validate().is_ok(), "2 shares, 10 connections");
+        s.scheduler.shares = 0;
+        assert!(s.validate().unwrap_err().to_string().contains("scheduler.shares"));
+        s.scheduler.shares = 11;
+        assert!(s.validate().unwrap_err().to_string().contains("scheduler.shares"));
+        s.db_max_connections = 11;
+        assert!(s.validate().is_ok());
+    }
+
+    #[test]
     fn report_due_days_are_checked() {
         let s = Settings { reports: ReportSettings { member_due_days: 40, report_due_days: 31 }, ..Settings::default() };
         assert!(s.validate().unwrap_err().to_string().contains("reports.member_due_days"));
