@@ -64,7 +64,7 @@ pub fn state(settings: Settings, conn: DatabaseConnection, clock: Arc<dyn Clock>
         report_rules: settings.reports.rules(),
         shares: settings.scheduler.shares,
     };
-    Ok(AppState { db: conn, settings: Arc::new(settings), clock, keys: Arc::new(keys), jobs })
+    Ok(AppState { db: conn, settings: Arc::new(settings), clock, keys: Arc::new(keys), jobs, member_figures: Arc::default() })
 }
 
 /// Writes the effective job schedules (code defaults + configuration) to `job_schedules`.

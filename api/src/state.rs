@@ -15,4 +15,6 @@ pub struct AppState {
     pub keys: Arc<JwtKeys>,
     /// Database, mailer and settings every job runs with.
     pub jobs: JobContext,
+    /// The dashboard's member figures, kept until a membership changes.
+    pub member_figures: Arc<crate::services::dashboard::members::Memo>,
 }

@@ -19,6 +19,7 @@ mod m20261128_000100_operation;
 mod m20261128_000200_report_training_totals;
 mod m20261128_000300_deferred_mail;
 mod m20261130_000100_mail_notifications;
+mod m20261201_000100_membership_changes;
 mod util;
 
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000200_report_training_totals::Migration),
             Box::new(m20261128_000300_deferred_mail::Migration),
             Box::new(m20261130_000100_mail_notifications::Migration),
+            Box::new(m20261201_000100_membership_changes::Migration),
         ]
     }
 }

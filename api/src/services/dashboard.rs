@@ -8,11 +8,13 @@
 //!
 //! # Layout
 //! - this file: [`overview`] and its sections
+//! - [`members`]: member units by kind, kept until a membership changes
 //! - [`resources`]: applications, notices, funding, reassessments (issues 6, 7)
 //! - [`overdue`]: `GET /dashboard/overdue`, keyset-paged by (period, alliance)
 //! - [`export`]: the overview as XLSX (one sheet per section), the overdue list as CSV
 
 pub mod export;
+pub mod members;
 pub mod overdue;
 pub mod resources;
 
@@ -102,7 +104,7 @@ pub struct AllianceFigures {
 }
 
 /// Member units of alliances on file, today, per kind of organisation.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberFigures {
     /// Distinct organisations (one in two alliances counts once).
     pub units: u64,
@@ -379,12 +381,12 @@ pub async fn overview(state: &AppState, caller: &Caller, scope: Scope) -> ApiRes
     // pool's connections (the statements stay the same and as few).
     let dated = async {
         let dates = Dates::load(db, today, periods.first().copied()).await?;
-        tokio::try_join!(compliance(db, state, &dates, &periods), overdue::totals(db, state, &dates))
+        standings(db, state, &dates, &periods).await
     };
     let ((compliance_history, overdue), alliances, members, training, bans, mail, applications, notices, funding, reassessments) = tokio::try_join!(
         dated,
         alliance_figures(db),
-        member_figures(db, today),
+        members::figures(state, today),
         training(db, scope.period, &periods),
         ban_figures(db, today),
         mail_figures(db),
@@ -440,51 +442,21 @@ async fn alliance_figures(db: &impl ConnectionTrait) -> ApiResult<AllianceFigure
     Ok(AllianceFigures { total: by_status.iter().map(|(_, n)| n).sum(), by_status, by_industry })
 }
 
-async fn member_figures(db: &impl ConnectionTrait, today: NaiveDate) -> ApiResult<MemberFigures> {
-    // Current memberships per organisation first (no join with the
-    // organisations yet), then units and memberships per kind: two hash
-    // aggregates instead of a COUNT(DISTINCT), which sorts every row, and the
-    // kind looked up once per organisation rather than once per membership.
-    let per_org = Query::select()
-        .expr_as(Expr::col(("m", "organization_id")), "organization_id")
-        .expr_as(Expr::col(("m", "id")).count(), "n")
-        .from_as("alliance_members", "m")
-        .join_as(JoinType::InnerJoin, "alliances", "a", Expr::col(("a", "id")).equals(("m", "alliance_id")))
-        .and_where(Expr::col(("a", "status")).is_in(on_file()))
-        .cond_where(sql::member_on(today))
-        .group_by_col(("m", "organization_id"))
-        .to_owned();
-    let q = Query::select()
-        .expr_as(Expr::col(("o", "kind")), "kind")
-        .expr_as(Expr::col(("s", "organization_id")).count(), "units")
-        .expr_as(Func::cast_as(Func::sum(Expr::col(("s", "n"))), "BIGINT"), "memberships")
-        .from_subquery(per_org, "s")
-        .join_as(JoinType::InnerJoin, "organizations", "o", Expr::col(("o", "id")).equals(("s", "organization_id")))
-        .group_by_col(("o", "kind"))
-        .to_owned();
-    let mut found: BTreeMap<OrgKind, (u64, u64)> = BTreeMap::new();
-    for row in db.query_all(&q).await? {
-        let kind: OrgKind = row.try_get("", "kind")?;
-        found.insert(kind, (u(row.try_get("", "units")?), u(row.try_get("", "memberships")?)));
-    }
-    let by_kind: Vec<(OrgKind, u64, u64)> = OrgKind::ALL
-        .into_iter()
-        .map(|k| {
-            let (a, b) = found.get(&k).copied().unwrap_or((0, 0));
-            (k, a, b)
-        })
-        .collect();
-    Ok(MemberFigures { units: by_kind.iter().map(|(_, n, _)| n).sum(), memberships: by_kind.iter().map(|(_, _, n)| n).sum(), by_kind })
-}
-
-/// Standing counts of every period in `periods`, in one statement: a
-/// `UNION ALL` of one select per period (each with its own "owes" rule and
-/// due date, `entities::report::sql`), grouped outside.
-async fn compliance(db: &impl ConnectionTrait, state: &AppState, dates: &Dates, periods: &[Period]) -> ApiResult<Vec<Compliance>> {
+/// Standing counts of every period of the chart (`chart`) and of every
+/// period whose report due date has passed (for the overdue count), in one
+/// statement: a `UNION ALL` of one select per period (each with its own
+/// "owes" rule and due date, `entities::report::sql`), grouped outside.
+async fn standings(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    dates: &Dates,
+    chart: &[Period],
+) -> ApiResult<(Vec<Compliance>, OverdueFigures)> {
+    let past_due = dates.overdue_periods(state);
+    let mut periods: BTreeMap<Period, Deadlines> = chart.iter().map(|p| (*p, dates.deadlines(state, *p))).collect();
+    periods.extend(past_due.iter().cloned());
     let mut parts = Vec::new();
-    let mut deadlines = Vec::new();
-    for p in periods {
-        let d = dates.deadlines(state, *p);
+    for (p, d) in &periods {
         let on_time = Expr::case(rules::sql_on_time(), Expr::val(1)).finally(Expr::val(0));
         parts.push(
             Query::select()
@@ -496,7 +468,6 @@ async fn compliance(db: &impl ConnectionTrait, state: &AppState, dates: &Dates, 
                 .cond_where(sql::owes(*p))
                 .to_owned(),
         );
-        deadlines.push((*p, d));
     }
     let mut counts: BTreeMap<(String, String), (u64, u64)> = BTreeMap::new();
     if let Some(all) = union_all(parts) {
@@ -514,23 +485,28 @@ async fn compliance(db: &impl ConnectionTrait, state: &AppState, dates: &Dates, 
             counts.insert(key, (u(row.try_get("", "n")?), u(row.try_get::<Option<i64>>("", "on_time")?.unwrap_or(0))));
         }
     }
-    Ok(deadlines
-        .into_iter()
-        .map(|(period, deadlines)| {
+    let count = |p: Period, s: Standing| counts.get(&(p.code(), s.code().to_string())).map_or(0, |c| c.0);
+    let history = chart
+        .iter()
+        .map(|&period| {
             let code = period.code();
-            let by_standing: Vec<(Standing, u64)> =
-                Standing::ALL.into_iter().map(|s| (s, counts.get(&(code.clone(), s.code().to_string())).map_or(0, |c| c.0))).collect();
+            let by_standing: Vec<(Standing, u64)> = Standing::ALL.into_iter().map(|s| (s, count(period, s))).collect();
             let on_time = counts.iter().filter(|((p, _), _)| *p == code).map(|(_, c)| c.1).sum();
             Compliance {
                 period,
-                deadlines,
+                deadlines: periods.get(&period).cloned().unwrap_or_else(|| dates.deadlines(state, period)),
                 owed: by_standing.iter().map(|(_, n)| n).sum(),
                 handed_in: by_standing.iter().filter(|(s, _)| rules::handed_in(*s)).map(|(_, n)| n).sum(),
                 on_time,
                 by_standing,
             }
         })
-        .collect())
+        .collect();
+    // Overdue: not handed in after the due date, in every period past due
+    // (the same rows `GET /dashboard/overdue` lists).
+    let overdue = past_due.iter().map(|(p, _)| (*p, count(*p, Standing::Overdue))).filter(|(_, n)| *n > 0).collect::<Vec<_>>();
+    let overdue = OverdueFigures { total: overdue.iter().map(|(_, n)| n).sum(), oldest_period: overdue.first().map(|(p, _)| *p) };
+    Ok((history, overdue))
 }
 
 fn sum_training(q: &mut SelectStatement, prefix: &str) {

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use entities::{OrgKind, report::Period};
+use sea_orm::ConnectionTrait;
 use serde_json::Value;
 use tests::{
     dashboard::{LONG_TTL_SECS, expected, generate},
@@ -418,13 +419,19 @@ async fn the_overview_runs_the_same_few_statements_whatever_the_data() {
             let (f, _) = app.registered_alliance().await;
             app.everyone_fills(&f, "2026H2").await;
         }
-        let before = count(&app);
-        let (status, _) = app.get("/api/v1/dashboard/overview?period=2026H1", Some(&staff)).await;
-        assert_eq!(status, 200);
-        seen.push(count(&app) - before);
+        // The first request after a membership changed counts the member
+        // units again (in a transaction of its own); the next one does not.
+        let mut two = [0; 2];
+        for n in &mut two {
+            let before = count(&app);
+            let (status, _) = app.get("/api/v1/dashboard/overview?period=2026H1", Some(&staff)).await;
+            assert_eq!(status, 200);
+            *n = count(&app) - before;
+        }
+        seen.push(two);
     }
     assert_eq!(seen[0], seen[1], "no statement per alliance, report or row");
-    assert!(seen[0] <= 20, "{} statements", seen[0]);
+    assert_eq!(seen[0], [21, 19], "statements after a membership changed, and while none did");
     let before = count(&app);
     let (status, _) = app.get("/api/v1/dashboard/overdue", Some(&staff)).await;
     assert_eq!(status, 200);
@@ -508,4 +515,88 @@ async fn training_totals_follow_submission_return_acceptance_and_a_back_dated_le
         Migrator::up(&app.db, None).await.expect("up");
     }
     check(all - rows[2].progress[0]).await;
+}
+
+/// Member units by kind are counted again as soon as anything they depend on
+/// changes — a joining (also one dated in the future, once its day comes), a
+/// leaving, an organisation's kind, an alliance's status, even a change
+/// written to the database by hand — and kept while nothing does (fewer
+/// statements). Each time the overview equals the count made from the rows.
+#[tokio::test]
+async fn member_figures_follow_every_change_at_once_and_are_kept_while_nothing_changes() {
+    let app = spawn_app_with(|s| s.access_token_ttl_secs = LONG_TTL_SECS).await;
+    app.set_now("2025-12-01T09:00:00+08:00").await;
+    let (f, staff) = app.registered_alliance().await;
+    let check = |today: &'static str| {
+        let (app, staff) = (&app, &staff);
+        async move {
+            let (status, o) = app.get("/api/v1/dashboard/overview?period=2025H2", Some(staff)).await;
+            assert_eq!(status, 200, "{o}");
+            let e = expected(app, d(today), &BTreeMap::new(), p("2025H2")).await;
+            let mut units = BTreeMap::new();
+            for k in OrgKind::ALL {
+                let row = by(&o["members"]["by_kind"], "kind", kind_name(k));
+                assert_eq!(row["units"].as_u64().unwrap(), e.units_by_kind.get(&k).copied().unwrap_or(0), "{today} {row}");
+                assert_eq!(row["memberships"].as_u64().unwrap(), e.memberships_by_kind.get(&k).copied().unwrap_or(0), "{today} {row}");
+                units.insert(k, row["units"].as_u64().unwrap());
+            }
+            units
+        }
+    };
+    let research = OrgKind::ResearchInstitute;
+    let start = check("2025-12-01").await;
+
+    // Nothing changed: the same figures from fewer statements.
+    let statements = |app: &tests::TestApp| app.query_count();
+    let before = statements(&app);
+    assert_eq!(check("2025-12-01").await, start);
+    let kept = statements(&app) - before;
+
+    // A research institute joins from 10 December: not yet a member unit.
+    let newcomer = app.party(research).await;
+    let (status, body) = app
+        .post_json(
+            &f.path("/members"),
+            Some(&f.initiator.session),
+            &serde_json::json!({"organization_id": newcomer.id(), "effective_date": "2025-12-10"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let before = statements(&app);
+    assert_eq!(check("2025-12-01").await, start, "joins on 10 December");
+    assert!(statements(&app) - before > kept, "counted again after the joining");
+    app.set_now("2025-12-10T09:00:00+08:00").await;
+    let joined = check("2025-12-10").await;
+    assert_eq!(joined[&research], start[&research] + 1, "a member unit from its day on");
+
+    // The first enterprise leaves on 10 December: out the same day.
+    let leaving = &f.enterprises[0];
+    let (status, body) = app
+        .post_json(&f.path(&format!("/members/{}/leave", leaving.id())), Some(&staff), &serde_json::json!({"effective_date": "2025-12-10"}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let left = check("2025-12-10").await;
+    assert_eq!(left[&OrgKind::Enterprise], joined[&OrgKind::Enterprise] - 1);
+
+    // The bureau corrects the newcomer's kind: it moves to its new kind.
+    let (status, body) = app
+        .patch_json(&format!("/api/v1/organizations/{}", newcomer.id()), Some(&staff), &serde_json::json!({"kind": "training_institution"}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let moved = check("2025-12-10").await;
+    assert_eq!((moved[&research], moved[&OrgKind::TrainingInstitution]), (left[&research] - 1, left[&OrgKind::TrainingInstitution] + 1));
+
+    // A change written by hand, past every service: the triggers see it too.
+    let id: uuid::Uuid = newcomer.id().parse().unwrap();
+    let backend = app.db.get_database_backend();
+    let sql = "UPDATE organizations SET kind = 'research_institute' WHERE id = $1";
+    app.db.execute_raw(sea_orm::Statement::from_sql_and_values(backend, sql, [id.into()])).await.expect("update");
+    assert_eq!(check("2025-12-10").await, left);
+
+    // Suspended alliances stay on file; dissolved ones leave the figures.
+    assert_eq!(app.post_json(&f.path("/suspend"), Some(&staff), &serde_json::json!({"reason": "半年度报送逾期"})).await.0, 200);
+    assert_eq!(check("2025-12-10").await, left);
+    assert_eq!(app.post_json(&f.path("/dissolve"), Some(&staff), &serde_json::json!({"reason": "联盟申请解散"})).await.0, 200);
+    let dissolved = check("2025-12-10").await;
+    assert!(dissolved.values().sum::<u64>() < left.values().sum::<u64>(), "{dissolved:?} after {left:?}");
 }

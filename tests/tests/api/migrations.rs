@@ -3,6 +3,7 @@
 //! SQLite; messages and notifications written before it are all there after
 //! it, field for field, and still read and send as before. Notifications of
 //! messages queued in bulk move onto the messages (and back when undone).
+//! Writes that change member figures are noted by triggers.
 
 use chrono::{TimeZone, Utc};
 use entities::{
@@ -122,7 +123,7 @@ async fn bulk_mail_notifications_move_onto_their_messages_and_back() {
     }
     let seconds = |t: Option<chrono::DateTime<Utc>>| t.map(|t| t.timestamp());
 
-    Migrator::up(&db, None).await.unwrap();
+    Migrator::up(&db, Some(1)).await.unwrap();
     assert_eq!(notification::Entity::find().all(&db).await.unwrap().len(), 0, "no second row per message any more");
     for (id, seen) in [(read, Some(read_at)), (unread, None)] {
         let m = outbox_message::Entity::find_by_id(id).one(&db).await.unwrap().unwrap();
@@ -141,4 +142,43 @@ async fn bulk_mail_notifications_move_onto_their_messages_and_back() {
     assert_eq!(back, expected);
     Migrator::up(&db, None).await.unwrap();
     assert_eq!(notification::Entity::find().all(&db).await.unwrap().len(), 0);
+}
+
+/// `membership_changes` gains a row from each kind of write the dashboard's
+/// member figures depend on, and none from others; undone, its triggers go
+/// with it (writes still work) and come back with it.
+#[tokio::test]
+async fn membership_changes_are_noted_by_triggers_and_undone_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let test_db = tests::db::TestDatabase::create(&dir).await;
+    let db = Database::connect(&test_db.url).await.unwrap();
+    Migrator::up(&db, None).await.unwrap();
+    let backend = db.get_database_backend();
+    let changes = || async {
+        let row = db.query_one_raw(Statement::from_string(backend, "SELECT COUNT(*) AS n FROM membership_changes")).await.unwrap().unwrap();
+        row.try_get::<i64>("", "n").unwrap()
+    };
+    let now = Utc.with_ymd_and_hms(2026, 7, 15, 1, 0, 0).unwrap();
+    let org = Uuid::now_v7();
+    let sql = "INSERT INTO organizations (id, name, credit_code, kind, registered_in_dongguan, independent_legal_person, address, \
+               postcode, email, legal_representative, contact_person, office_phone, mobile, created_at, updated_at) \
+               VALUES ($1, '东莞测试企业', '91441900MA5TEST01X', 'enterprise', $2, $2, '东莞市南城区', '523000', 'hr@example.dg.cn', \
+               '王五', '赵六', '0769-22220000', '13800000000', $3, $3)";
+    db.execute_raw(Statement::from_sql_and_values(backend, sql, vec![org.into(), true.into(), now.into()])).await.unwrap();
+    assert_eq!(changes().await, 0, "a new organisation is nobody's member yet");
+    let set = |sql: &'static str| {
+        let db = &db;
+        async move { db.execute_raw(Statement::from_sql_and_values(backend, sql, vec![org.into()])).await.unwrap() }
+    };
+    set("UPDATE organizations SET name = '东莞测试企业有限公司' WHERE id = $1").await;
+    assert_eq!(changes().await, 0, "a new name changes no figure");
+    set("UPDATE organizations SET kind = 'other' WHERE id = $1").await;
+    assert_eq!(changes().await, 1, "a new kind does");
+
+    Migrator::down(&db, Some(1)).await.unwrap();
+    set("UPDATE organizations SET kind = 'enterprise' WHERE id = $1").await;
+    Migrator::up(&db, None).await.unwrap();
+    assert_eq!(changes().await, 0, "a new table");
+    set("UPDATE organizations SET kind = 'other' WHERE id = $1").await;
+    assert_eq!(changes().await, 1, "and the triggers again");
 }

@@ -13,7 +13,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{Dates, OverdueFigures, u, union_all};
+use super::{Dates, union_all};
 use crate::{
     auth::Caller,
     error::{ApiError, ApiResult},
@@ -76,18 +76,8 @@ fn decode(c: &str) -> Option<(Period, Uuid)> {
 }
 
 /// The overdue reports of one period (`today` is past its due date), with
-/// the initiator's contact when `contact`.
-fn part(p: Period, contact: bool) -> SelectStatement {
-    let mut q = Query::select();
-    q.expr_as(Expr::val(p.code()), "period")
-        .expr_as(Expr::col(("a", "id")), "alliance_id")
-        .from_as("alliances", "a")
-        .join_as(JoinType::LeftJoin, "reports", "r", sql::report_join(p))
-        .cond_where(sql::owes(p))
-        .and_where(sql::standing(true).eq(Standing::Overdue.code()));
-    if !contact {
-        return q;
-    }
+/// the initiator's contact.
+fn part(p: Period) -> SelectStatement {
     Query::select()
         .expr_as(Expr::val(p.code()), "period")
         .expr_as(Expr::col(("a", "id")), "alliance_id")
@@ -115,7 +105,7 @@ pub async fn list(state: &AppState, caller: &Caller, paging: &OverduePaging) -> 
     let today = state.clock.today();
     let dates = Dates::load(&state.db, today, None).await?;
     let periods = dates.overdue_periods(state);
-    let Some(all) = union_all(periods.iter().map(|(p, _)| part(*p, true)).collect()) else {
+    let Some(all) = union_all(periods.iter().map(|(p, _)| part(*p)).collect()) else {
         return Ok(OverduePage { items: Vec::new(), next_cursor: None });
     };
     let mut q = Query::select();
@@ -156,25 +146,6 @@ pub async fn list(state: &AppState, caller: &Caller, paging: &OverduePaging) -> 
 
 fn due_of(periods: &[(Period, Deadlines)], p: Period) -> NaiveDate {
     periods.iter().find(|(x, _)| *x == p).map_or_else(|| p.end(), |(_, d)| d.report.due)
-}
-
-/// How many reports are overdue, and the oldest period among them.
-///
-/// # Errors
-/// Database errors.
-pub async fn totals(db: &impl ConnectionTrait, state: &AppState, dates: &Dates) -> ApiResult<OverdueFigures> {
-    let periods = dates.overdue_periods(state);
-    let Some(all) = union_all(periods.iter().map(|(p, _)| part(*p, false)).collect()) else {
-        return Ok(OverdueFigures { total: 0, oldest_period: None });
-    };
-    let q = Query::select()
-        .expr_as(Expr::col(("o2", "alliance_id")).count(), "n")
-        .expr_as(sea_orm::sea_query::Func::min(Expr::col(("o2", "period"))), "oldest")
-        .from_subquery(all, "o2")
-        .to_owned();
-    let Some(row) = db.query_one(&q).await? else { return Ok(OverdueFigures { total: 0, oldest_period: None }) };
-    let oldest: Option<String> = row.try_get("", "oldest")?;
-    Ok(OverdueFigures { total: u(row.try_get("", "n")?), oldest_period: oldest.and_then(|c| Period::parse("period", &c).ok()) })
 }
 
 #[cfg(test)]
