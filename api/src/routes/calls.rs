@@ -246,10 +246,17 @@ impl CallsApi {
         Ok(Json(svc::set_expert_active(&state, &auth.0, id.0, body.active).await?.into()))
     }
 
-    /// 我的评审任务 The applications the signed-in expert was drawn for (title and applicant only, to declare a conflict).
+    /// 我的评审任务 The applications the signed-in expert was drawn for (title and applicant only, to declare a conflict), oldest first.
     #[oai(path = "/experts/me/assignments", method = "get")]
-    async fn assignments(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<AssignmentPage>> {
-        let rows = review::assignments(&state, &auth.0).await?;
+    async fn assignments(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        limit: Query<Option<u64>>,
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<Json<AssignmentPage>> {
+        let page = PageParams::parse(limit.0, cursor.0.as_deref())?;
+        let (rows, next_cursor) = review::assignments(&state, &auth.0, page).await?;
         Ok(Json(AssignmentPage {
             items: rows
                 .into_iter()
@@ -261,7 +268,7 @@ impl CallsApi {
                     status: seat.status.into(),
                 })
                 .collect(),
-            next_cursor: None,
+            next_cursor,
         }))
     }
 

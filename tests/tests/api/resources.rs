@@ -101,6 +101,22 @@ async fn a_call_runs_from_applications_to_the_public_catalogue() {
     let panel_b = app.draw_panel(&staff, &b_id, 5).await;
     assert!(!seated(&panel_b).contains(&experts[4].id));
     app.declare_and_score(&experts, &panel_b, &b_id, &B_SHEETS).await;
+    // An expert on both panels pages through its assignments, oldest first.
+    let both = experts.iter().find(|e| seated(&panel).contains(&e.id) && seated(&panel_b).contains(&e.id)).unwrap();
+    let mine = "/api/v1/experts/me/assignments";
+    let (status, first_page) = app.get(&format!("{mine}?limit=1"), Some(&both.session)).await;
+    assert_eq!((status, first_page["items"].as_array().map(Vec::len)), (200, Some(1)), "{first_page}");
+    assert_eq!(first_page["items"][0]["application_id"], a_id.as_str());
+    let cursor = first_page["next_cursor"].as_str().expect("a second page");
+    let (_, second_page) = app.get(&format!("{mine}?limit=1&cursor={cursor}"), Some(&both.session)).await;
+    assert_eq!(second_page["items"].as_array().map(Vec::len), Some(1), "{second_page}");
+    assert_eq!((second_page["items"][0]["application_id"].as_str(), second_page["next_cursor"].as_str()), (Some(b_id.as_str()), None));
+    let (_, whole) = app.get(mine, Some(&both.session)).await;
+    assert_eq!((whole["items"].as_array().map(Vec::len), whole["next_cursor"].as_str()), (Some(2), None), "{whole}");
+    for (query, field) in [("?limit=0", "limit"), ("?limit=201", "limit"), ("?cursor=!!", "cursor")] {
+        let (status, body) = app.get(&format!("{mine}{query}"), Some(&both.session)).await;
+        assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some(field)), "{query}: {body}");
+    }
 
     // Hand-computed: A 83.00+85.40+82.70+87.40+83.30 → 84.36, spread 4.70; B 71.90+71.70+72.60+72.60+72.30 → 72.22, spread 0.90.
     let (status, ranking) = app.get(&format!("/api/v1/calls/{call}/ranking"), Some(&staff)).await;

@@ -23,6 +23,7 @@ use crate::{
     audit::{self, Actor, Entry},
     auth::Caller,
     error::{ApiError, ApiResult},
+    pagination::PageParams,
     state::AppState,
 };
 
@@ -336,18 +337,22 @@ pub async fn ranking(state: &AppState, caller: &Caller, call_id: Uuid) -> ApiRes
         .collect())
 }
 
-/// The panels an expert was drawn for (its assignments), whatever it declared.
+/// One assignment: the seat, its application and the applicant's name.
+pub type AssignmentRow = (panel_member::Model, application::Model, String);
+
+/// A page of the panels an expert was drawn for (its assignments), whatever
+/// it declared, oldest first (keyset-paged by seat id), and the next cursor.
 ///
 /// # Errors
 /// 403 for non-experts.
-pub async fn assignments(state: &AppState, caller: &Caller) -> ApiResult<Vec<(panel_member::Model, application::Model, String)>> {
+pub async fn assignments(state: &AppState, caller: &Caller, page: PageParams) -> ApiResult<(Vec<AssignmentRow>, Option<String>)> {
     let e = expert_of(&state.db, caller).await?;
-    let seats = panel_member::Entity::find()
-        .filter(panel_member::Column::ExpertId.eq(e.id))
-        .order_by_asc(panel_member::Column::Id)
-        .find_also_related(application::Entity)
-        .all(&state.db)
-        .await?;
+    let mut q = panel_member::Entity::find().filter(panel_member::Column::ExpertId.eq(e.id));
+    if let Some(after) = page.after {
+        q = q.filter(panel_member::Column::Id.gt(after));
+    }
+    let seats = q.order_by_asc(panel_member::Column::Id).limit(page.fetch()).find_also_related(application::Entity).all(&state.db).await?;
+    let (seats, next) = page.finish(seats, |(s, _)| s.id);
     let orgs: Vec<Uuid> = seats.iter().filter_map(|(_, a)| a.as_ref().map(|a| a.organization_id)).collect();
     let names: HashMap<Uuid, String> = entities::models::organization::Entity::find()
         .select_only()
@@ -359,7 +364,7 @@ pub async fn assignments(state: &AppState, caller: &Caller) -> ApiResult<Vec<(pa
         .await?
         .into_iter()
         .collect();
-    Ok(seats
+    let rows = seats
         .into_iter()
         .filter_map(|(s, a)| {
             a.map(|a| {
@@ -367,5 +372,6 @@ pub async fn assignments(state: &AppState, caller: &Caller) -> ApiResult<Vec<(pa
                 (s, a, name)
             })
         })
-        .collect())
+        .collect();
+    Ok((rows, next))
 }
