@@ -63,6 +63,20 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTra
     .await
 }
 
+/// Begins a read-only transaction whose statements all read one snapshot:
+/// repeatable read on PostgreSQL; on SQLite a plain transaction, which reads
+/// one snapshot anyway (and takes no isolation level).
+///
+/// # Errors
+/// Database errors.
+pub async fn begin_snapshot(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+    use sea_orm::{AccessMode, DatabaseBackend, IsolationLevel, TransactionTrait};
+    match db.get_database_backend() {
+        DatabaseBackend::Sqlite => db.begin().await,
+        _ => db.begin_with_config(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly)).await,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -27,7 +27,7 @@ use std::{
 use chrono::NaiveDate;
 use entities::{OrgKind, report::sql};
 use sea_orm::{
-    AccessMode, ConnectionTrait, DatabaseBackend, DatabaseConnection, IsolationLevel, TransactionTrait,
+    ConnectionTrait, DatabaseConnection,
     sea_query::{Expr, ExprTrait, Func, JoinType, Query},
 };
 
@@ -80,11 +80,7 @@ async fn changes(db: &impl ConnectionTrait) -> ApiResult<i64> {
 
 /// The number of changes and the figures, read in one snapshot.
 async fn count_in_one_snapshot(db: &DatabaseConnection, today: NaiveDate) -> ApiResult<(i64, MemberFigures)> {
-    let txn = match db.get_database_backend() {
-        // SQLite: a transaction reads one snapshot of the database anyway.
-        DatabaseBackend::Sqlite => db.begin().await?,
-        _ => db.begin_with_config(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly)).await?,
-    };
+    let txn = crate::db::begin_snapshot(db).await?;
     let changes = changes(&txn).await?;
     let figures = count(&txn, today).await?;
     txn.commit().await?;
@@ -92,10 +88,7 @@ async fn count_in_one_snapshot(db: &DatabaseConnection, today: NaiveDate) -> Api
 }
 
 /// Counts the member units of `today` in SQL.
-///
-/// # Errors
-/// Database errors.
-pub async fn count(db: &impl ConnectionTrait, today: NaiveDate) -> ApiResult<MemberFigures> {
+async fn count(db: &impl ConnectionTrait, today: NaiveDate) -> ApiResult<MemberFigures> {
     // Current memberships per organisation first (no join with the
     // organisations yet), then units and memberships per kind: two hash
     // aggregates instead of a COUNT(DISTINCT), which sorts every row, and the
