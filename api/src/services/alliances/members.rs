@@ -299,7 +299,7 @@ pub async fn save_form(state: &AppState, caller: &Caller, id: Uuid, org: Uuid, i
     let txn = crate::db::begin_write(&state.db).await?;
     let (a, access) = load(&txn, caller, id).await?;
     let by_initiator = may_fill(access, caller, &a, org)?;
-    require_status(&a, &[AllianceStatus::Draft, AllianceStatus::Returned, AllianceStatus::Registered], "填报登记表")?;
+    require_status(&a, &AllianceStatus::TAKES_MEMBER_PAPERS, "填报登记表")?;
     let member = alliance_member::Entity::find()
         .filter(alliance_member::Column::AllianceId.eq(id))
         .filter(alliance_member::Column::OrganizationId.eq(org))
