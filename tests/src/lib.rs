@@ -11,6 +11,7 @@ pub mod browser;
 pub mod dashboard;
 pub mod db;
 pub mod http;
+pub mod portal;
 pub mod proxy;
 pub mod reports;
 pub mod resources;
