@@ -16,7 +16,7 @@
 //! - [`session`]: cookies, sign-in, the session row
 //! - [`templates`]: the embedded templates
 //! - [`account`]: login, logout, password change
-//! - [`tasks`]: 我的待办 (home)
+//! - [`tasks`] — 我的待办 (home)
 //! - [`alliances`], [`member_form`]: filing an alliance, 附件1
 //! - [`reports`]: half-year reports and their rows
 //! - [`review`], [`organizations`]: the bureau's queues and organisations
@@ -113,11 +113,17 @@ pub fn page(status: StatusCode, viewer: Option<&Viewer>, template: &str, mut ctx
             .content_type("text/html; charset=utf-8")
             .header(header::CACHE_CONTROL, "no-store")
             .header("x-frame-options", "DENY")
-            .header("content-security-policy", "default-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'")
+            .header(
+                "content-security-policy",
+                "default-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'",
+            )
             .body(body),
         Err(e) => {
             tracing::error!(error = %e, template, "page template failed");
-            Response::builder().status(StatusCode::INTERNAL_SERVER_ERROR).content_type("text/plain; charset=utf-8").body("页面出错，请稍后再试")
+            Response::builder()
+                .status(StatusCode::INTERNAL_SERVER_ERROR)
+                .content_type("text/plain; charset=utf-8")
+                .body("页面出错，请稍后再试")
         }
     }
 }
@@ -156,7 +162,8 @@ pub fn error_page(viewer: Option<&Viewer>, e: &ApiError) -> Response {
 pub fn form_errors(e: &ApiError) -> Value {
     let p = e.to_problem(None);
     let fields: BTreeMap<String, String> = p.errors.iter().map(|f| (f.field.clone(), f.message.clone())).collect();
-    let banner = if fields.is_empty() { p.detail.clone().map_or(p.title.clone(), |d| format!("{}：{d}", p.title)) } else { p.title.clone() };
+    let banner =
+        if fields.is_empty() { p.detail.clone().map_or(p.title.clone(), |d| format!("{}：{d}", p.title)) } else { p.title.clone() };
     json!({ "banner": banner, "fields": fields })
 }
 

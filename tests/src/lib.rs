@@ -17,6 +17,7 @@ pub mod reports;
 pub mod resources;
 pub mod seed;
 pub mod smtp;
+pub mod web;
 
 use std::sync::Arc;
 

@@ -122,7 +122,10 @@ impl Portal {
     /// # Errors
     /// No such element.
     pub fn check(&mut self, selector: &str) -> anyhow::Result<()> {
-        let ok = self.b.eval(&format!("(() => {{ const e = document.querySelector({}); if (!e) return false; e.checked = true; return true; }})()", js(selector)))?;
+        let ok = self.b.eval(&format!(
+            "(() => {{ const e = document.querySelector({}); if (!e) return false; e.checked = true; return true; }})()",
+            js(selector)
+        ))?;
         if ok != json!(true) {
             bail!("no checkbox {selector} on {}", self.path()?);
         }
@@ -216,6 +219,58 @@ impl Portal {
             bail!("axe-core on {} ({name}): {found:#?}", self.path()?);
         }
         Ok(())
+    }
+
+    /// Presses a key (`Tab`, `Enter`, ` `) as the keyboard would.
+    ///
+    /// # Errors
+    /// Protocol errors.
+    pub fn press(&mut self, key: &str) -> anyhow::Result<()> {
+        let (code, vk, text) = match key {
+            "Tab" => ("Tab", 9, ""),
+            "Enter" => ("Enter", 13, "\r"),
+            " " => ("Space", 32, " "),
+            other => bail!("no key {other}"),
+        };
+        let mut down = json!({"type": "keyDown", "key": key, "code": code, "windowsVirtualKeyCode": vk});
+        if !text.is_empty() {
+            down["text"] = json!(text);
+        }
+        self.b.call("Input.dispatchKeyEvent", down)?;
+        self.b.call("Input.dispatchKeyEvent", json!({"type": "keyUp", "key": key, "code": code, "windowsVirtualKeyCode": vk}))?;
+        Ok(())
+    }
+
+    /// Presses a key that leads to another page (Enter on a link or in a form) and waits for it.
+    ///
+    /// # Errors
+    /// No page follows.
+    pub fn press_and_wait(&mut self, key: &str) -> anyhow::Result<()> {
+        self.b.eval("window.__left = true; true")?;
+        self.press(key)?;
+        self.settle()
+    }
+
+    /// Types `text` into the focused field.
+    ///
+    /// # Errors
+    /// Protocol errors.
+    pub fn type_text(&mut self, text: &str) -> anyhow::Result<()> {
+        self.b.call("Input.insertText", json!({"text": text})).map(|_| ())
+    }
+
+    /// Presses Tab until the element matching `selector` has the focus.
+    ///
+    /// # Errors
+    /// Not reached within `max` presses: the element cannot be reached by keyboard.
+    pub fn tab_to(&mut self, selector: &str, max: u32) -> anyhow::Result<()> {
+        for _ in 0..max {
+            self.press("Tab")?;
+            if self.b.eval(&format!("document.activeElement === document.querySelector({})", js(selector)))? == json!(true) {
+                return Ok(());
+            }
+        }
+        bail!("{selector} not reached with {max} presses of Tab on {}", self.path()?)
     }
 
     /// Evaluates `expression` (for checks the helpers above do not cover).

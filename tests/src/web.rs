@@ -97,6 +97,16 @@ impl WebClient {
         self.post_raw(path, &all, &[]).await
     }
 
+    /// Posts a multipart form: the session's CSRF token, `fields` and one file as `file`.
+    pub async fn post_file(&self, path: &str, fields: &[(&str, &str)], name: &str, bytes: Vec<u8>) -> Page {
+        let mut form = reqwest::multipart::Form::new().text("_csrf", self.csrf.clone());
+        for (k, v) in fields {
+            form = form.text((*k).to_string(), (*v).to_string());
+        }
+        form = form.part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+        read(self.request(Method::POST, path).multipart(form).send().await.expect("post")).await
+    }
+
     /// Posts exactly `fields` with extra headers (no token added).
     pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)], headers: &[(&str, &str)]) -> Page {
         let mut req = self.request(Method::POST, path).form(fields);

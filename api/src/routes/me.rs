@@ -9,8 +9,8 @@ use uuid::Uuid;
 use crate::{
     auth::BearerAuth,
     error::ApiResult,
-    routes::{Tag, auth::NoContent, users::User},
     pagination::{parse_cursor, parse_limit},
+    routes::{Tag, auth::NoContent, users::User},
     services::{accounts, tasks},
     state::AppState,
     text::Str,

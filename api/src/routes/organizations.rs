@@ -266,7 +266,13 @@ pub struct OrgChoice {
 
 impl From<&organization::Model> for OrgChoice {
     fn from(o: &organization::Model) -> Self {
-        Self { id: o.id, name: o.name.clone(), credit_code: o.credit_code.clone(), kind: o.kind.into(), kind_label: o.kind.label_zh().into() }
+        Self {
+            id: o.id,
+            name: o.name.clone(),
+            credit_code: o.credit_code.clone(),
+            kind: o.kind.into(),
+            kind_label: o.kind.label_zh().into(),
+        }
     }
 }
 

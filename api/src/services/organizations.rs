@@ -178,7 +178,11 @@ pub async fn search(
         return Err(ApiError::field("q", "请至少输入单位名称中的2个字或完整的统一社会信用代码", "Type at least 2 characters"));
     }
     let mut find = organization::Entity::find()
-        .filter(sea_orm::Condition::any().add(organization::Column::Name.contains(q)).add(organization::Column::CreditCode.eq(q.to_uppercase())))
+        .filter(
+            sea_orm::Condition::any()
+                .add(organization::Column::Name.contains(q))
+                .add(organization::Column::CreditCode.eq(q.to_uppercase())),
+        )
         .order_by_asc(organization::Column::Id)
         .limit(page.fetch());
     if let Some(kind) = kind {

@@ -51,7 +51,13 @@ fn after<C: ColumnTrait>(at_col: C, id_col: C, at: DateTime<Utc>, id: Uuid) -> C
 ///
 /// # Errors
 /// 403 unless bureau; 422 bad `limit` / `cursor`.
-pub async fn filings(state: &AppState, caller: &Caller, f: QueueFilter, limit: Option<u64>, cursor: Option<&str>) -> ApiResult<QueuePage<alliance::Model>> {
+pub async fn filings(
+    state: &AppState,
+    caller: &Caller,
+    f: QueueFilter,
+    limit: Option<u64>,
+    cursor: Option<&str>,
+) -> ApiResult<QueuePage<alliance::Model>> {
     caller.require_bureau()?;
     let limit = parse_limit(limit)?;
     let mut q = alliance::Entity::find()
@@ -110,11 +116,9 @@ pub async fn reports(
     let mut rows = q.all(&state.db).await?;
     let (rows, next) = finish(&mut rows, limit, |r| r.submitted_at.map(|at| encode(at, r.id)));
     let ids: Vec<Uuid> = rows.iter().map(|r| r.alliance_id).collect();
-    let alliances = if ids.is_empty() { Vec::new() } else { alliance::Entity::find().filter(alliance::Column::Id.is_in(ids)).all(&state.db).await? };
-    let items = rows
-        .into_iter()
-        .filter_map(|r| alliances.iter().find(|a| a.id == r.alliance_id).cloned().map(|a| (r, a)))
-        .collect();
+    let alliances =
+        if ids.is_empty() { Vec::new() } else { alliance::Entity::find().filter(alliance::Column::Id.is_in(ids)).all(&state.db).await? };
+    let items = rows.into_iter().filter_map(|r| alliances.iter().find(|a| a.id == r.alliance_id).cloned().map(|a| (r, a))).collect();
     Ok((items, next))
 }
 

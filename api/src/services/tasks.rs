@@ -144,7 +144,13 @@ pub async fn for_caller(state: &AppState, caller: &Caller) -> ApiResult<Vec<Task
         _ => Vec::new(),
     };
     tasks.sort_by(|x, y| {
-        (x.due_on.is_none(), x.due_on, x.since, x.kind, &x.alliance_name).cmp(&(y.due_on.is_none(), y.due_on, y.since, y.kind, &y.alliance_name))
+        (x.due_on.is_none(), x.due_on, x.since, x.kind, &x.alliance_name).cmp(&(
+            y.due_on.is_none(),
+            y.due_on,
+            y.since,
+            y.kind,
+            &y.alliance_name,
+        ))
     });
     Ok(tasks)
 }
@@ -192,9 +198,11 @@ async fn papers(db: &impl ConnectionTrait, org: Uuid) -> ApiResult<Vec<Task>> {
         .and_where(Expr::col(("m", "organization_id")).eq(org))
         .and_where(Expr::col(("m", "left_on")).is_null())
         .and_where(Expr::col(("a", "status")).is_in(AllianceStatus::TAKES_MEMBER_PAPERS.map(status_value)))
-        .cond_where(Cond::any().add(Expr::col(("f", "id")).is_null()).add(
-            Cond::all().add(Expr::col(("a", "charter_doc_id")).is_not_null()).add(Expr::col(("s", "id")).is_null()),
-        ))
+        .cond_where(
+            Cond::any()
+                .add(Expr::col(("f", "id")).is_null())
+                .add(Cond::all().add(Expr::col(("a", "charter_doc_id")).is_not_null()).add(Expr::col(("s", "id")).is_null())),
+        )
         .order_by((Alias::new("a"), Alias::new("name")), sea_orm::Order::Asc)
         .to_owned();
     let mut out = Vec::new();

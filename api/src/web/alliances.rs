@@ -18,7 +18,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{
-    Fields, St, Viewer, attachment, error_page, form_errors, message, page, parse_body, posted, read_multipart, redirect, signed_in, urlencode,
+    Fields, St, Viewer, attachment, error_page, form_errors, message, page, parse_body, posted, read_multipart, redirect, signed_in,
+    urlencode,
 };
 use crate::{
     error::{ApiError, ApiResult},
@@ -146,7 +147,14 @@ async fn choices(state: &crate::state::AppState, v: &Viewer, q: Option<&str>, ki
     Ok(items.iter().map(|o| json_of(&OrgChoice::from(o))).collect())
 }
 
-fn new_page(status: StatusCode, v: &Viewer, q: Option<&str>, results: Result<Vec<Value>, ApiError>, values: Value, errors: Value) -> Response {
+fn new_page(
+    status: StatusCode,
+    v: &Viewer,
+    q: Option<&str>,
+    results: Result<Vec<Value>, ApiError>,
+    values: Value,
+    errors: Value,
+) -> Response {
     let (results, search_error) = match results {
         Ok(r) => (r, None),
         Err(e) => (Vec::new(), Some(form_errors(&e))),
@@ -175,7 +183,9 @@ async fn create(req: &Request, state: St<'_>, form: Form<Vec<(String, String)>>)
     let v = guard!(posted(&state, req, f.csrf()).await);
     let result = async {
         let mut body = f.to_json(&["name", "industry", "industry_code", "report_text"], &[])?;
-        let lead = f.get("lead_organization_id").ok_or_else(|| ApiError::field("lead_organization_id", "请选择承担主体（龙头企业）", "Choose the lead"))?;
+        let lead = f
+            .get("lead_organization_id")
+            .ok_or_else(|| ApiError::field("lead_organization_id", "请选择承担主体（龙头企业）", "Choose the lead"))?;
         body["lead_organization_id"] = json!(lead);
         let body: CreateAlliance = parse_body(body)?;
         let fields = DraftFields::try_from(&body)?;
@@ -230,7 +240,8 @@ async fn detail_page(state: &crate::state::AppState, v: &Viewer, id: Uuid, extra
         let (a, access) = svc::load(&state.db, &v.caller, id).await?;
         let today = state.clock.today();
         let view = svc::view(&state.db, a, today).await?;
-        let reports = if matches!(view.alliance.status, AllianceStatus::Registered | AllianceStatus::Suspended | AllianceStatus::Dissolved) {
+        let reports = if matches!(view.alliance.status, AllianceStatus::Registered | AllianceStatus::Suspended | AllianceStatus::Dissolved)
+        {
             Some(crate::services::reports::view::owed(state, &v.caller, id, None, 20).await?.0)
         } else {
             None
@@ -242,9 +253,8 @@ async fn detail_page(state: &crate::state::AppState, v: &Viewer, id: Uuid, extra
         Ok(x) => x,
         Err(e) => return error_page(Some(v), &e),
     };
-    let reports: Vec<Value> = reports
-        .map(|r| r.into_iter().map(|p| json_of(&crate::routes::reports::dto::OwedPeriodDto::from(p))).collect())
-        .unwrap_or_default();
+    let reports: Vec<Value> =
+        reports.map(|r| r.into_iter().map(|p| json_of(&crate::routes::reports::dto::OwedPeriodDto::from(p))).collect()).unwrap_or_default();
     let mut ctx = json!({
         "title": d.summary.name.clone(),
         "a": json_of(&d),
@@ -344,7 +354,8 @@ fn org_field(f: &Fields, name: &str) -> ApiResult<Uuid> {
 async fn add_member(req: &Request, state: St<'_>, id: Path<Uuid>, form: Form<Vec<(String, String)>>) -> Response {
     let f = Fields(form.0);
     let v = guard!(posted(&state, req, f.csrf()).await);
-    let result = async { members::add(&state, &v.caller, id.0, org_field(&f, "organization_id")?, date_field(&f, "effective_date")?).await }.await;
+    let result =
+        async { members::add(&state, &v.caller, id.0, org_field(&f, "organization_id")?, date_field(&f, "effective_date")?).await }.await;
     after(&state, &v, id.0, result, "member_added", "members").await
 }
 
@@ -430,7 +441,9 @@ async fn import_forms(req: &Request, state: St<'_>, id: Path<Uuid>, mp: Multipar
     };
     let v = guard!(posted(&state, req, up.fields.csrf()).await);
     let result = async {
-        let Some((_, bytes)) = up.file else { return Err(ApiError::field("file", "请选择填好的登记表文件（.xlsx）", "Choose the filled template")) };
+        let Some((_, bytes)) = up.file else {
+            return Err(ApiError::field("file", "请选择填好的登记表文件（.xlsx）", "Choose the filled template"));
+        };
         import::import(&state, &v.caller, id.0, bytes).await.map(|_| ())
     }
     .await;

@@ -16,7 +16,10 @@ use super::{Fields, St, Viewer, alliances::guard, error_page, form_errors, page,
 use crate::{
     error::{ApiError, ApiResult},
     routes::alliance_members::{MemberForm, MemberFormBody},
-    services::alliances::{self as svc, members::{self, FormInput}},
+    services::alliances::{
+        self as svc,
+        members::{self, FormInput},
+    },
     state::AppState,
 };
 
@@ -50,7 +53,10 @@ pub const NUMBERS: [(&str, &str); 12] = [
 ];
 
 async fn context(state: &AppState, v: &Viewer, id: Uuid, org: Uuid) -> ApiResult<(Value, Option<Value>)> {
-    let (a, _) = svc::load(&state.db, &v.caller, id).await?;
+    let (a, access) = svc::load(&state.db, &v.caller, id).await?;
+    if !members::may_read_form(access, org) {
+        return Err(ApiError::not_found("成员单位登记表", "Member form"));
+    }
     let today = state.clock.today();
     let view = svc::view(&state.db, a, today).await?;
     let member = view.members.iter().find(|m| m.organization.id == org).ok_or_else(|| ApiError::not_found("成员单位", "Member"))?;
@@ -64,7 +70,9 @@ async fn context(state: &AppState, v: &Viewer, id: Uuid, org: Uuid) -> ApiResult
         "alliance": { "id": view.alliance.id, "name": view.alliance.name },
         "org": { "id": o.id, "name": o.name, "kind_label": o.kind.label_zh() },
         "role": if o.id == view.alliance.initiator_org_id { "发起单位" } else { "成员单位" },
-        "on_behalf": v.caller.organization_id != Some(org),
+        "on_behalf": v.caller.organization_id != Some(org) && !v.caller.is_bureau(),
+        // The bureau reads forms; members and the initiator fill them.
+        "readonly": v.caller.is_bureau(),
         "texts": TEXTS,
         "numbers": NUMBERS,
     });

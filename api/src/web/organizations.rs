@@ -14,7 +14,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{Fields, St, Viewer, alliances::guard, error_page, form_errors, message, page, parse_body, posted, redirect, signed_in, urlencode};
+use super::{
+    Fields, St, Viewer, alliances::guard, error_page, form_errors, message, page, parse_body, posted, redirect, signed_in, urlencode,
+};
 use crate::{
     error::ApiResult,
     pagination::PageParams,
@@ -84,7 +86,12 @@ async fn list(req: &Request, state: St<'_>, q: Query<ListQuery>) -> Response {
 
 fn form_page(status: StatusCode, v: &Viewer, org: Option<Value>, values: Value, errors: Value) -> Response {
     let title = if org.is_some() { "修改单位信息" } else { "登记单位" };
-    page(status, Some(v), "organization_form.html", json!({ "title": title, "org": org, "values": values, "errors": errors, "kinds": kinds() }))
+    page(
+        status,
+        Some(v),
+        "organization_form.html",
+        json!({ "title": title, "org": org, "values": values, "errors": errors, "kinds": kinds() }),
+    )
 }
 
 fn body_of(f: &Fields) -> ApiResult<Value> {

@@ -143,7 +143,8 @@ pub async fn summary(req: &Request, state: St<'_>, p: Path<(Uuid, String)>, form
     let v = guard!(posted(&state, req, f.csrf()).await);
     let (id, raw) = p.0;
     let result = async {
-        let text = entities::values::text("summary_text", f.get("summary_text").unwrap_or_default(), 20_000).map_err(|e| ApiError::validation([e]))?;
+        let text = entities::values::text("summary_text", f.get("summary_text").unwrap_or_default(), 20_000)
+            .map_err(|e| ApiError::validation([e]))?;
         review::save_summary(&state, &v.caller, id, period_of(&raw)?, text, None).await
     }
     .await;

@@ -2,11 +2,7 @@
 //! reports, the longest waiting first, with filters (`services::queues`).
 
 use entities::report::Period;
-use poem::{
-    Request, Response, Route, get, handler,
-    http::StatusCode,
-    web::Query,
-};
+use poem::{Request, Response, Route, get, handler, http::StatusCode, web::Query};
 use serde::Deserialize;
 use serde_json::{Value, json};
 

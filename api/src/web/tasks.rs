@@ -1,11 +1,7 @@
 //! 我的待办, the home page after login: the same list as `GET /me/tasks`.
 
 use entities::report::Period;
-use poem::{
-    Request, Response, handler,
-    http::StatusCode,
-    web::Query,
-};
+use poem::{Request, Response, handler, http::StatusCode, web::Query};
 use poem_openapi::types::ToJSON;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -59,5 +55,3 @@ pub async fn tasks_page(req: &Request, state: St<'_>, q: Query<Notice>) -> Respo
         json!({ "title": "我的待办", "tasks": items, "total": total, "notice": notice_text(q.notice.as_deref()) }),
     )
 }
-
-

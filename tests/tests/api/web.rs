@@ -62,7 +62,11 @@ async fn a_cross_site_or_tokenless_form_post_changes_nothing() {
     for (fields, headers, why) in [
         (vec![("name", "被篡改的名称"), ("industry", "x")], vec![], "no token"),
         (vec![("_csrf", "forged"), ("name", "被篡改的名称"), ("industry", "x")], vec![], "wrong token"),
-        (vec![("_csrf", web.csrf.as_str()), ("name", "被篡改的名称"), ("industry", "x")], vec![("sec-fetch-site", "cross-site")], "cross-site"),
+        (
+            vec![("_csrf", web.csrf.as_str()), ("name", "被篡改的名称"), ("industry", "x")],
+            vec![("sec-fetch-site", "cross-site")],
+            "cross-site",
+        ),
     ] {
         let page = web.post_raw(&path, &fields, &headers).await;
         assert_eq!(page.status, 403, "{why}: {}", page.body);
@@ -82,9 +86,7 @@ async fn a_cross_site_or_tokenless_form_post_changes_nothing() {
     // The login form needs its own token too: no session is opened without it.
     let sessions = web_session::Entity::find().all(&app.db).await.unwrap().len();
     let anon = WebClient::anonymous(&app);
-    let page = anon
-        .post_raw("/login", &[("username", f.initiator.session.username.as_str()), ("password", USER_PASSWORD)], &[])
-        .await;
+    let page = anon.post_raw("/login", &[("username", f.initiator.session.username.as_str()), ("password", USER_PASSWORD)], &[]).await;
     assert_eq!(page.status, 403);
     assert!(!page.cookies.iter().any(|c| c.starts_with("dg_session=")));
     assert_eq!(web_session::Entity::find().all(&app.db).await.unwrap().len(), sessions);
@@ -127,7 +129,8 @@ async fn an_account_that_must_change_its_password_sees_only_the_password_form_un
     let form = web.get("/password").await;
     assert_eq!(form.status, 200);
     web.csrf = form.csrf().unwrap();
-    let bad = web.post("/password", &[("current_password", USER_PASSWORD), ("new_password", "short"), ("new_password_again", "short")]).await;
+    let bad =
+        web.post("/password", &[("current_password", USER_PASSWORD), ("new_password", "short"), ("new_password_again", "short")]).await;
     assert_eq!(bad.status, 422);
     assert!(bad.body.contains("id=\"e-new_password\""), "the error is beside the field");
     let ok = web
@@ -159,17 +162,17 @@ async fn another_organisations_alliance_answers_404_on_every_page_and_form_and_s
         assert!(!page.body.contains(&name), "{path} shows nothing of the alliance");
     }
     let before = alliance::Entity::find_by_id(a.parse::<uuid::Uuid>().unwrap()).one(&app.db).await.unwrap();
+    let own = outsider_org(&app, &outsider.username).await;
     for (path, fields) in [
         (format!("/alliances/{a}/edit"), vec![("name", "x"), ("industry", "x")]),
         (format!("/alliances/{a}/submit"), vec![]),
         (format!("/alliances/{a}/sign"), vec![]),
-        (format!("/alliances/{a}/members"), vec![("organization_id", outsider_org(&app, &outsider.username).await)]),
+        (format!("/alliances/{a}/members"), vec![("organization_id", own.as_str())]),
         (format!("/alliances/{a}/members/{member}/remove"), vec![]),
         (format!("/alliances/{a}/members/{member}/form"), vec![("total_staff", "1")]),
         (format!("/alliances/{a}/register"), vec![]),
         (format!("/alliances/{a}/return"), vec![("reason_0", "x")]),
     ] {
-        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let page = web.post(&path, &fields).await;
         assert!(matches!(page.status, 403 | 404), "{path}: {}", page.status);
         assert!(!page.body.contains(&name), "{path} shows nothing of the alliance");
@@ -199,7 +202,7 @@ async fn a_member_changes_only_its_own_form_and_the_bureau_pages_refuse_org_user
     assert_eq!(page.status, 403);
     assert_ne!(name_of(&app, &f.id).await, "成员改名");
     // Bureau-only pages.
-    for path in ["/review/filings", "/review/reports", "/organizations", "/organizations/new", "/dashboard"] {
+    for path in ["/review/filings", "/review/reports", "/organizations", "/organizations/new"] {
         assert_eq!(lead.get(path).await.status, 403, "{path}");
     }
     let page = lead.post("/organizations/new", &[("name", "x")]).await;
@@ -250,4 +253,36 @@ async fn my_tasks_in_the_api_list_forms_signatures_drafts_and_the_bureau_queue()
     let expert = app.login("expert", None).await;
     assert_eq!(app.get("/api/v1/me/tasks", Some(&expert)).await.1["total"], 0);
     assert_eq!(app.get("/api/v1/me/tasks", None).await.0, 401);
+}
+
+#[tokio::test]
+async fn the_form_template_import_shows_every_cell_error_and_saves_nothing() {
+    let app = spawn_app().await;
+    let f = app.file_alliance().await;
+    let web = WebClient::sign_in(&app, &f.initiator.session.username, USER_PASSWORD).await;
+    let template = web.get(&format!("/alliances/{}/template.xlsx", f.id)).await;
+    assert_eq!(template.status, 200);
+    // The template as downloaded, every member's figures still blank.
+    let resp = reqwest::get(app.url(&format!("/api/v1/alliances/{}/member-forms/template.xlsx", f.id))).await.unwrap();
+    assert_eq!(resp.status(), 401, "the API's template needs a token");
+    let (status, _) = app.get(&f.path("/member-forms/template.xlsx"), Some(&f.initiator.session)).await;
+    assert_eq!(status, 200);
+    let bytes = app
+        .send(app.request(reqwest::Method::GET, &f.path("/member-forms/template.xlsx"), Some(&f.initiator.session)))
+        .await
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    let page = web.post_file(&format!("/alliances/{}/import", f.id), &[], "登记表.xlsx", bytes.clone()).await;
+    assert_eq!(page.status, 422, "{}", page.body);
+    assert!(page.body.contains("id=\"problem\""), "the refusal is on the alliance page");
+    let cells = page.body.matches("data-field=\"第").count();
+    assert!(cells >= 6, "one message per blank required cell, named by row and column ({cells})");
+    let (_, a) = app.get(&f.path(""), Some(&f.initiator.session)).await;
+    assert!(a["members"].as_array().unwrap().iter().all(|m| m["form_filled"] == false), "nothing saved");
+    // A member may not import for the alliance.
+    let lead = WebClient::sign_in(&app, &f.lead.session.username, USER_PASSWORD).await;
+    let page = lead.post_file(&format!("/alliances/{}/import", f.id), &[], "登记表.xlsx", bytes).await;
+    assert_eq!(page.status, 403);
 }

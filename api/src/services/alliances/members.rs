@@ -383,13 +383,20 @@ pub async fn upsert_form(
     Ok(saved)
 }
 
+/// Whether a caller with `access` to the alliance may read `org`'s form:
+/// the member itself, the initiator and the bureau, not other members.
+#[must_use]
+pub fn may_read_form(access: Access, org: Uuid) -> bool {
+    !matches!(access, Access::Member(own) if own != org)
+}
+
 /// A member's form, for the member itself, the initiator and the bureau.
 ///
 /// # Errors
 /// 404 (also for other members' forms).
 pub async fn get_form(state: &AppState, caller: &Caller, id: Uuid, org: Uuid) -> ApiResult<member_form::Model> {
     let (_, access) = load(&state.db, caller, id).await?;
-    if matches!(access, Access::Member(own) if own != org) {
+    if !may_read_form(access, org) {
         return Err(ApiError::not_found("成员单位登记表", "Member form"));
     }
     member_form::Entity::find()
