@@ -114,6 +114,15 @@ pub async fn save(req: &Request, state: St<'_>, p: Path<(Uuid, Uuid)>, form: For
     let f = Fields(form.0);
     let v = guard!(posted(&state, req, f.csrf()).await);
     let (id, org) = p.0;
+    // Who may fill this form is settled before the form is read.
+    let allowed = async {
+        let (a, access) = svc::load(&state.db, &v.caller, id).await?;
+        members::may_fill(access, &v.caller, &a, org)
+    }
+    .await;
+    if let Err(e) = allowed {
+        return error_page(Some(&v), &e);
+    }
     let result = async {
         let names: Vec<&str> = TEXTS.iter().map(|(n, _)| *n).collect();
         let body: MemberFormBody = parse_body(f.to_json(&names, &NUMBERS)?)?;

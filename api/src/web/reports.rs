@@ -256,6 +256,10 @@ pub async fn save_row(req: &Request, state: St<'_>, p: Path<(Uuid, String, Uuid)
     let f = Fields(form.0);
     let v = guard!(posted(&state, req, f.csrf()).await);
     let (id, raw, org) = p.0;
+    // Who may write this row is settled before the form is read.
+    if let Err(e) = async { rows::check_writer(&state, &v.caller, id, period_of(&raw)?, org).await }.await {
+        return error_page(Some(&v), &e);
+    }
     let result = async {
         let numbers: Vec<(String, String)> = BASIC
             .iter()

@@ -286,3 +286,47 @@ async fn the_form_template_import_shows_every_cell_error_and_saves_nothing() {
     let page = lead.post_file(&format!("/alliances/{}/import", f.id), &[], "登记表.xlsx", bytes).await;
     assert_eq!(page.status, 403);
 }
+
+#[tokio::test]
+async fn on_report_pages_a_member_touches_only_its_own_row_and_only_the_bureau_decides() {
+    let app = spawn_app().await;
+    let (f, staff) = app.alliance_registered_at("2026-03-02T09:00:00+08:00").await;
+    app.set_now("2026-07-02T09:00:00+08:00").await;
+    let staff = app.login_as(&staff.username, USER_PASSWORD).await;
+    let base = format!("/alliances/{}/reports/2026H1", f.id);
+    let lead = WebClient::sign_in(&app, &f.lead.session.username, USER_PASSWORD).await;
+    let initiator = WebClient::sign_in(&app, &f.initiator.session.username, USER_PASSWORD).await;
+    let bureau = WebClient::sign_in(&app, &staff.username, USER_PASSWORD).await;
+    assert_eq!(lead.get(&base).await.status, 200, "a member reads the report");
+    assert_eq!(lead.get(&format!("{base}/rows/{}", f.lead.id())).await.status, 200, "and its own row");
+    // Another member's row: neither read nor written, before its due date not even by the initiator.
+    let other = format!("{base}/rows/{}", f.training.id());
+    assert!(matches!(lead.get(&other).await.status, 403 | 404));
+    let page = lead.post(&other, &[("basic.total_staff", "1")]).await;
+    assert!(matches!(page.status, 403 | 404), "{}", page.status);
+    let page = lead.post(&format!("{other}/no-change"), &[]).await;
+    assert!(matches!(page.status, 403 | 404));
+    let page = initiator.post(&other, &[("basic.total_staff", "1")]).await;
+    assert!(matches!(page.status, 403 | 409 | 422), "the initiator fills for a member only after its due date: {}", page.status);
+    let (_, report) = app.get(&tests::reports::report_path(&f, "2026H1", ""), Some(&staff)).await;
+    assert_eq!(report["rows_filled"], 0, "nothing written");
+    // Only the initiator submits; only the bureau accepts or returns.
+    assert_eq!(lead.post(&format!("{base}/submit"), &[]).await.status, 403);
+    assert_eq!(lead.post(&format!("{base}/summary"), &[("summary_text", "x")]).await.status, 403);
+    for action in ["accept", "return"] {
+        assert_eq!(initiator.post(&format!("{base}/{action}"), &[("reason_0", "x")]).await.status, 403, "{action}");
+    }
+    // Exports are for the initiator and the bureau.
+    assert_eq!(lead.get(&format!("{base}/export.csv")).await.status, 403);
+    assert_eq!(initiator.get(&format!("{base}/export.csv")).await.status, 200);
+    // The bureau reads everything but fills no row.
+    assert_eq!(bureau.get(&base).await.status, 200);
+    let page = bureau.post(&format!("{base}/rows/{}", f.lead.id()), &[("basic.total_staff", "1")]).await;
+    assert!(matches!(page.status, 403 | 422), "{}", page.status);
+    // Organisation pages are the bureau's.
+    let org = f.lead.id();
+    assert_eq!(lead.get(&format!("/organizations/{org}")).await.status, 403);
+    assert_eq!(lead.post(&format!("/organizations/{org}"), &[("name", "改名")]).await.status, 403);
+    assert_eq!(lead.post(&format!("/organizations/{org}/verification"), &[("verified", "true")]).await.status, 403);
+    assert_eq!(bureau.get(&format!("/organizations/{org}")).await.status, 200);
+}

@@ -266,7 +266,7 @@ pub struct FormInput {
 
 /// Whether `caller` may fill `org`'s form: the member itself, or the initiator
 /// on its behalf (recorded as such). Returns "filled by initiator".
-fn may_fill(access: Access, caller: &Caller, a: &alliance::Model, org: Uuid) -> ApiResult<bool> {
+pub fn may_fill(access: Access, caller: &Caller, a: &alliance::Model, org: Uuid) -> ApiResult<bool> {
     match access {
         Access::Initiator => Ok(org != a.initiator_org_id),
         Access::Member(own) if own == org => Ok(false),
