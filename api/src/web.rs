@@ -174,7 +174,7 @@ pub fn form_errors(e: &ApiError) -> Value {
 /// The response to send instead.
 pub async fn signed_in(state: &AppState, req: &Request) -> Result<Viewer, Response> {
     match session::resolve(state, req).await {
-        Ok(Some(v)) if v.must_change_password && req.uri().path() != "/password" => Err(redirect("/password")),
+        Ok(Some(v)) if v.must_change_password && !matches!(req.uri().path(), "/password" | "/logout") => Err(redirect("/password")),
         Ok(Some(v)) => Ok(v),
         Ok(None) => {
             let next = req.uri().path_and_query().map_or("/tasks", |p| p.as_str());

@@ -68,15 +68,12 @@ fn period_of(raw: &str) -> ApiResult<Period> {
 async fn report_page(state: &AppState, v: &Viewer, id: Uuid, raw: &str, extra: Value, status: StatusCode) -> Response {
     let result = async {
         let p = period_of(raw)?;
-        let d = ReportDetail::from(view::get(state, &v.caller, id, p).await?);
-        Ok::<_, ApiError>((p, d))
+        let view = view::get(state, &v.caller, id, p).await?;
+        let access = view.ctx.access;
+        Ok::<_, ApiError>((p, access, ReportDetail::from(view)))
     }
     .await;
-    let (p, d) = match result {
-        Ok(x) => x,
-        Err(e) => return error_page(Some(v), &e),
-    };
-    let (_, access) = match crate::services::alliances::load(&state.db, &v.caller, id).await {
+    let (p, access, d) = match result {
         Ok(x) => x,
         Err(e) => return error_page(Some(v), &e),
     };
@@ -209,8 +206,8 @@ pub async fn csv(req: &Request, state: St<'_>, p: Path<(Uuid, String)>) -> Respo
 
 async fn row_page(state: &AppState, v: &Viewer, id: Uuid, raw: &str, org: Uuid, posted: Option<(&Fields, ApiError)>) -> Response {
     let result = async { rows::get(state, &v.caller, id, period_of(raw)?, org).await }.await;
-    let row = match result {
-        Ok(r) => ReportRowDto::from(r),
+    let (alliance_name, row) = match result {
+        Ok(r) => (r.ctx.alliance.name.clone(), ReportRowDto::from(r)),
         Err(e) => return error_page(Some(v), &e),
     };
     let row_json = row.to_json().unwrap_or(Value::Null);
@@ -229,7 +226,6 @@ async fn row_page(state: &AppState, v: &Viewer, id: Uuid, raw: &str, org: Uuid, 
             (Value::Object(flat), Value::Null, StatusCode::OK)
         }
     };
-    let alliance_name = crate::services::alliances::load(&state.db, &v.caller, id).await.map(|(a, _)| a.name).unwrap_or_default();
     let ctx = json!({
         "title": "半年度数据填报",
         "row": row_json,

@@ -129,6 +129,12 @@ async fn an_account_that_must_change_its_password_sees_only_the_password_form_un
     let form = web.get("/password").await;
     assert_eq!(form.status, 200);
     web.csrf = form.csrf().unwrap();
+    // Signing out is allowed before the change.
+    let mut other = WebClient::anonymous(&app);
+    other.try_sign_in(&s.username, USER_PASSWORD).await;
+    other.csrf = other.get("/password").await.csrf().unwrap();
+    let out = other.post("/logout", &[]).await;
+    assert_eq!((out.status, out.location.as_deref()), (303, Some("/login")));
     let bad =
         web.post("/password", &[("current_password", USER_PASSWORD), ("new_password", "short"), ("new_password_again", "short")]).await;
     assert_eq!(bad.status, 422);
