@@ -60,6 +60,17 @@ pub struct Settings {
     pub reports: ReportSettings,
     /// `[resources]`: skill resources (assessment intervals, objection rate limit, panel size).
     pub resources: ResourceSettings,
+    /// `[metrics]`: who may scrape `GET /metrics`.
+    pub metrics: MetricsSettings,
+}
+
+/// `[metrics]`: `/metrics` answers a `bureau_admin` access token, or this
+/// bearer secret (for Prometheus, which cannot log in).
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsSettings {
+    /// At least 24 characters; never printed.
+    pub token: Option<String>,
 }
 
 /// `[scheduler]`.
@@ -232,6 +243,7 @@ impl Default for Settings {
             smtp: SmtpSettings::default(),
             reports: ReportSettings::default(),
             resources: ResourceSettings::default(),
+            metrics: MetricsSettings::default(),
         }
     }
 }
@@ -331,6 +343,9 @@ impl Settings {
             bail!("setting `reports.member_due_days`: member rows cannot be due after the report (reports.report_due_days)");
         }
         self.resources.validate()?;
+        if self.metrics.token.as_ref().is_some_and(|t| t.trim().len() < 24) {
+            bail!("setting `metrics.token`: must be at least 24 characters");
+        }
         self.validate_jobs()
     }
 
@@ -443,6 +458,14 @@ mod tests {
         let s = Settings { reports: ReportSettings { member_due_days: 0, report_due_days: 31 }, ..Settings::default() };
         assert!(s.validate().is_err());
         assert_eq!(Settings::default().reports.rules(), entities::report::DueRules::default());
+    }
+
+    #[test]
+    fn short_metrics_token_is_refused() {
+        let s = Settings { metrics: MetricsSettings { token: Some("short".into()) }, ..Settings::default() };
+        assert!(s.validate().unwrap_err().to_string().contains("metrics.token"));
+        let s = Settings { metrics: MetricsSettings { token: Some("x".repeat(24)) }, ..Settings::default() };
+        assert!(s.validate().is_ok());
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! - [`routes`]: one module per resource; handlers read input, call a service, map the result
 //! - [`page`]: the server-rendered dashboard page `/dashboard` (Chinese, no JavaScript)
 //! - [`services`]: transactional operations (rule from `entities`, save, audit)
+//! - [`metrics`]: Prometheus `/metrics`
 //! - [`auth`], [`audit`], [`error`], [`i18n`], [`middleware`], [`pagination`]: the edge
 //! - [`cli`], [`demo`]: commands and sample data
 
@@ -18,6 +19,7 @@ pub mod demo;
 pub mod error;
 pub mod i18n;
 pub mod labels;
+pub mod metrics;
 pub mod middleware;
 pub mod page;
 pub mod pagination;

@@ -152,6 +152,8 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
         .nest("/dashboard", crate::page::routes())
         .at("/healthz", get(health::healthz))
         .at("/readyz", get(health::readyz))
+        .at("/metrics", get(crate::metrics::scrape))
+        .with(crate::metrics::HttpMetrics)
         .data(state)
         .with(edge)
 }

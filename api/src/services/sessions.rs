@@ -52,6 +52,7 @@ pub async fn login(state: &AppState, username: &str, password: &str) -> ApiResul
     let now = state.clock.now();
     let Some(found) = user::Entity::find().filter(user::Column::Username.eq(username)).one(&state.db).await? else {
         let _ = auth::verify_password(password, DUMMY_HASH);
+        state.metrics.login_failed();
         return Err(bad_credentials());
     };
     if let Some(until) = found.locked_until.filter(|u| *u > now) {
@@ -64,6 +65,7 @@ pub async fn login(state: &AppState, username: &str, password: &str) -> ApiResul
             txn.commit().await?;
             return Err(bad_credentials());
         }
+        state.metrics.login_failed();
         user::Entity::update_many()
             .col_expr(user::Column::FailedLogins, Expr::col(user::Column::FailedLogins).add(1))
             .filter(user::Column::Id.eq(found.id))
@@ -84,6 +86,7 @@ pub async fn login(state: &AppState, username: &str, password: &str) -> ApiResul
             .await?;
             audit::record(&txn, Actor(Some(&me)), now, Entry::new("user.locked", "user", found.id)).await?;
             txn.commit().await?;
+            state.metrics.account_locked();
             return Err(locked(until));
         }
         audit::record(&txn, Actor(Some(&me)), now, Entry::new("user.login_failed", "user", found.id)).await?;

@@ -19,6 +19,7 @@ mod funding;
 mod fuzz;
 mod health;
 mod jobs;
+mod metrics;
 mod migrations;
 mod notifications;
 mod openapi;
