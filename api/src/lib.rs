@@ -8,10 +8,11 @@
 //! - [`services`]: transactional operations (rule from `entities`, save, audit)
 //! - [`metrics`]: Prometheus `/metrics`
 //! - [`auth`], [`audit`], [`error`], [`i18n`], [`middleware`], [`pagination`]: the edge
-//! - [`cli`], [`demo`]: commands and sample data
+//! - [`cli`], [`demo`], [`backup`]: commands, sample data, backup and restore
 
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod db;
