@@ -62,6 +62,17 @@ pub struct Settings {
     pub resources: ResourceSettings,
     /// `[metrics]`: who may scrape `GET /metrics`.
     pub metrics: MetricsSettings,
+    /// `[feed]`: integration tokens that may read `GET /changes`.
+    pub feed: FeedSettings,
+}
+
+/// `[feed]`: bearer secrets of the systems that follow `GET /changes`
+/// (read-only: no other endpoint accepts them).
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FeedSettings {
+    /// Each at least 24 characters; never printed.
+    pub tokens: Vec<String>,
 }
 
 /// `[metrics]`: `/metrics` answers a `bureau_admin` access token, or this
@@ -244,6 +255,7 @@ impl Default for Settings {
             reports: ReportSettings::default(),
             resources: ResourceSettings::default(),
             metrics: MetricsSettings::default(),
+            feed: FeedSettings::default(),
         }
     }
 }
@@ -345,6 +357,9 @@ impl Settings {
         self.resources.validate()?;
         if self.metrics.token.as_ref().is_some_and(|t| t.trim().len() < 24) {
             bail!("setting `metrics.token`: must be at least 24 characters");
+        }
+        if self.feed.tokens.iter().any(|t| t.trim().len() < 24) {
+            bail!("setting `feed.tokens`: each token must be at least 24 characters");
         }
         self.validate_jobs()
     }

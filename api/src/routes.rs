@@ -9,6 +9,7 @@ mod auth;
 mod bureau_reports;
 mod calendar;
 mod calls;
+mod changes;
 mod dashboard;
 mod development;
 mod documents;
@@ -71,6 +72,8 @@ pub enum Tag {
     Jobs,
     /// 统计看板（市人社局）Bureau dashboard
     Dashboard,
+    /// 变更订阅（对接系统）Changes feed for other systems
+    Changes,
 }
 
 /// Every API, grouped by area (tuples of at most 12 so `Default` builds them).
@@ -95,7 +98,7 @@ type Apis = (
         sanctions::SanctionsApi,
         public::PublicApi,
     ),
-    (notifications::NotificationsApi, jobs::JobsApi, outbox::OutboxApi, dashboard::DashboardApi),
+    (notifications::NotificationsApi, jobs::JobsApi, outbox::OutboxApi, dashboard::DashboardApi, changes::ChangesApi),
     (
         calls::CallsApi,
         applications::ApplicationsApi,

@@ -10,6 +10,7 @@ mod audit;
 mod auth;
 mod backup;
 mod calendar;
+mod changes;
 mod chase;
 mod credit_codes;
 mod dashboard;
