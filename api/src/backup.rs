@@ -252,9 +252,27 @@ fn split_password(url: &str) -> (String, Option<String>) {
         && let Some(colon) = url[scheme_end + 3..at].find(':')
     {
         let colon = scheme_end + 3 + colon;
-        return (format!("{}{}", &url[..colon], &url[at..]), Some(url[colon + 1..at].to_string()));
+        return (format!("{}{}", &url[..colon], &url[at..]), Some(percent_decode(&url[colon + 1..at])));
     }
     (url.to_string(), None)
+}
+
+/// `p%40ss` → `p@ss`: a URL's password is percent-encoded, `PGPASSWORD` is not.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = (bytes[i] == b'%').then(|| s.get(i + 1..i + 3)).flatten().and_then(|h| u8::from_str_radix(h, 16).ok());
+        if let Some(b) = hex {
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
@@ -266,5 +284,7 @@ mod tests {
         assert_eq!(split_password("postgres://u:pw@h:5432/db"), ("postgres://u@h:5432/db".into(), Some("pw".into())));
         assert_eq!(split_password("postgres://u@h/db"), ("postgres://u@h/db".into(), None));
         assert_eq!(split_password("postgres://h/db"), ("postgres://h/db".into(), None));
+        assert_eq!(split_password("postgres://u:p%40ss%3Aw@h/db"), ("postgres://u@h/db".into(), Some("p@ss:w".into())));
+        assert_eq!(percent_decode("100%"), "100%");
     }
 }
