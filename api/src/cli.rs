@@ -1,5 +1,6 @@
 //! The command line: `serve`, `migrate`, `openapi`, `user create`, `demo`,
-//! `jobs list`, `jobs run NAME [--at TIME]`, `mail test --to ADDRESS`.
+//! `jobs list`, `jobs run NAME [--at TIME]`, `mail test --to ADDRESS`,
+//! `backup --to FILE`, `restore --from FILE`.
 
 use std::{path::PathBuf, process::ExitCode, sync::Arc};
 
@@ -48,6 +49,16 @@ enum Command {
     Jobs {
         #[command(subcommand)]
         command: JobsCommand,
+    },
+    /// Write a consistent backup (database + documents folder) to FILE (.tar.gz) while the service runs.
+    Backup {
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+    },
+    /// Restore a backup made by `backup` into an empty database and the documents folder.
+    Restore {
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
     },
     /// Outgoing mail.
     Mail {
@@ -224,6 +235,18 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             }
         }
         Command::Jobs { command } => jobs_command(command, settings).await?,
+        Command::Backup { to } => {
+            let conn = crate::db::connect(&settings.database_url, 2, 0).await?;
+            let m = crate::backup::backup(&settings, &conn, &to, jobs::Clock::now(clock.as_ref())).await?;
+            println!("backup of the {} database and {} documents written to {}", m.backend, m.documents, to.display());
+        }
+        Command::Restore { from } => {
+            let m = crate::backup::restore(&settings, &from).await?;
+            println!(
+                "restored the {} backup of {} ({} documents); `serve` applies any newer migrations",
+                m.backend, m.created_at, m.documents
+            );
+        }
         Command::Mail { command: MailCommand::Test { to } } => {
             let email = entities::values::Email::parse("to", &to).map_err(|e| anyhow::anyhow!("--to: {}", e.zh))?;
             let conn = startup::connect_and_migrate(&settings).await?;

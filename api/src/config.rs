@@ -62,6 +62,10 @@ pub struct Settings {
     pub resources: ResourceSettings,
     /// `[web]`: the browser sessions of the web front end.
     pub web: WebSettings,
+    /// `[metrics]`: who may scrape `GET /metrics`.
+    pub metrics: MetricsSettings,
+    /// `[feed]`: integration tokens that may read `GET /changes`.
+    pub feed: FeedSettings,
 }
 
 /// `[web]`.
@@ -90,6 +94,24 @@ impl WebSettings {
         }
         Ok(())
     }
+}
+
+/// `[feed]`: bearer secrets of the systems that follow `GET /changes`
+/// (read-only: no other endpoint accepts them).
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FeedSettings {
+    /// Each at least 24 characters; never printed.
+    pub tokens: Vec<String>,
+}
+
+/// `[metrics]`: `/metrics` answers a `bureau_admin` access token, or this
+/// bearer secret (for Prometheus, which cannot log in).
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsSettings {
+    /// At least 24 characters; never printed.
+    pub token: Option<String>,
 }
 
 /// `[scheduler]`.
@@ -263,6 +285,8 @@ impl Default for Settings {
             reports: ReportSettings::default(),
             resources: ResourceSettings::default(),
             web: WebSettings::default(),
+            metrics: MetricsSettings::default(),
+            feed: FeedSettings::default(),
         }
     }
 }
@@ -363,6 +387,12 @@ impl Settings {
         }
         self.resources.validate()?;
         self.web.validate()?;
+        if self.metrics.token.as_ref().is_some_and(|t| t.trim().len() < 24) {
+            bail!("setting `metrics.token`: must be at least 24 characters");
+        }
+        if self.feed.tokens.iter().any(|t| t.trim().len() < 24) {
+            bail!("setting `feed.tokens`: each token must be at least 24 characters");
+        }
         self.validate_jobs()
     }
 
@@ -475,6 +505,14 @@ mod tests {
         let s = Settings { reports: ReportSettings { member_due_days: 0, report_due_days: 31 }, ..Settings::default() };
         assert!(s.validate().is_err());
         assert_eq!(Settings::default().reports.rules(), entities::report::DueRules::default());
+    }
+
+    #[test]
+    fn short_metrics_token_is_refused() {
+        let s = Settings { metrics: MetricsSettings { token: Some("short".into()) }, ..Settings::default() };
+        assert!(s.validate().unwrap_err().to_string().contains("metrics.token"));
+        let s = Settings { metrics: MetricsSettings { token: Some("x".repeat(24)) }, ..Settings::default() };
+        assert!(s.validate().is_ok());
     }
 
     #[test]

@@ -6,11 +6,13 @@
 //! - [`routes`]: one module per resource; handlers read input, call a service, map the result
 //! - [`page`]: the server-rendered dashboard page `/dashboard` (Chinese, no JavaScript)
 //! - [`services`]: transactional operations (rule from `entities`, save, audit)
+//! - [`metrics`]: Prometheus `/metrics`
 //! - [`auth`], [`audit`], [`error`], [`i18n`], [`middleware`], [`pagination`]: the edge
-//! - [`cli`], [`demo`]: commands and sample data
+//! - [`cli`], [`demo`], [`backup`]: commands, sample data, backup and restore
 
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -18,6 +20,7 @@ pub mod demo;
 pub mod error;
 pub mod i18n;
 pub mod labels;
+pub mod metrics;
 pub mod middleware;
 pub mod page;
 pub mod pagination;

@@ -8,6 +8,7 @@ pub(crate) mod audit;
 pub(crate) mod auth;
 pub(crate) mod bureau_reports;
 pub(crate) mod calendar;
+pub(crate) mod changes;
 pub(crate) mod calls;
 pub(crate) mod dashboard;
 pub(crate) mod development;
@@ -71,6 +72,8 @@ pub enum Tag {
     Jobs,
     /// 统计看板（市人社局）Bureau dashboard
     Dashboard,
+    /// 变更订阅（对接系统）Changes feed for other systems
+    Changes,
 }
 
 /// Every API, grouped by area (tuples of at most 12 so `Default` builds them).
@@ -95,7 +98,7 @@ type Apis = (
         sanctions::SanctionsApi,
         public::PublicApi,
     ),
-    (notifications::NotificationsApi, jobs::JobsApi, outbox::OutboxApi, dashboard::DashboardApi),
+    (notifications::NotificationsApi, jobs::JobsApi, outbox::OutboxApi, dashboard::DashboardApi, changes::ChangesApi),
     (
         calls::CallsApi,
         applications::ApplicationsApi,
@@ -153,6 +156,8 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
         .at("/healthz", get(health::healthz))
         .at("/readyz", get(health::readyz))
         .nest("/", crate::web::routes())
+        .at("/metrics", get(crate::metrics::scrape))
+        .with(crate::metrics::HttpMetrics)
         .data(state)
         .with(edge)
 }

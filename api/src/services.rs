@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod alliances;
 pub mod calendar;
+pub mod changes;
 pub mod dashboard;
 pub mod directory;
 pub mod documents;

@@ -56,6 +56,7 @@ pub fn mailer(settings: &Settings) -> anyhow::Result<Mailer> {
 pub fn state(settings: Settings, conn: DatabaseConnection, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
     let secret = settings.jwt_secret_or_generate()?;
     let keys = JwtKeys::new(&secret, &settings.jwt_issuer, &settings.jwt_audience, settings.access_token_ttl_secs);
+    let metrics = Arc::new(crate::metrics::Metrics::new());
     let jobs = JobContext {
         db: conn.clone(),
         mailer: mailer(&settings)?,
@@ -63,8 +64,9 @@ pub fn state(settings: Settings, conn: DatabaseConnection, clock: Arc<dyn Clock>
         batch_size: settings.scheduler.batch_size,
         report_rules: settings.reports.rules(),
         shares: settings.scheduler.shares,
+        observer: Some(metrics.clone()),
     };
-    Ok(AppState { db: conn, settings: Arc::new(settings), clock, keys: Arc::new(keys), jobs, member_figures: Arc::default() })
+    Ok(AppState { db: conn, settings: Arc::new(settings), clock, keys: Arc::new(keys), jobs, member_figures: Arc::default(), metrics })
 }
 
 /// Writes the effective job schedules (code defaults + configuration) to `job_schedules`.

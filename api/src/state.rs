@@ -17,4 +17,6 @@ pub struct AppState {
     pub jobs: JobContext,
     /// The dashboard's member figures, kept until a membership changes.
     pub member_figures: Arc<crate::services::dashboard::members::Memo>,
+    /// Prometheus metrics of this server (`GET /metrics`).
+    pub metrics: Arc<crate::metrics::Metrics>,
 }

@@ -11,6 +11,7 @@ pub mod audit_log;
 pub mod calendar_day;
 pub mod calendar_year;
 pub mod call;
+pub mod change;
 pub mod charter_signature;
 pub mod clawback;
 pub mod development_agreement;

@@ -28,6 +28,15 @@ pub struct JobContext {
     /// writes to into, each queued at the same time in its own transaction
     /// on PostgreSQL.
     pub shares: u32,
+    /// Told when each run ends (the service's Prometheus metrics); `None` in the CLI.
+    pub observer: Option<std::sync::Arc<dyn RunObserver>>,
+}
+
+/// Watches job runs as they end: the job's name, whether it succeeded and
+/// how long it took by the wall clock (a measurement, not a rule, so not the
+/// injected clock).
+pub trait RunObserver: Send + Sync + std::fmt::Debug {
+    fn run_finished(&self, job: &str, succeeded: bool, elapsed: std::time::Duration);
 }
 
 /// Counts of a run: items looked at, acted on, failed (logged and skipped).

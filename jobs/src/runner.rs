@@ -195,7 +195,11 @@ pub async fn run_manual(ctx: &JobContext, clock: &dyn Clock, job: &'static JobDe
 
 /// Runs the job for the claimed row `id` and records the outcome. A panic is a failed run.
 async fn execute(ctx: &JobContext, clock: &dyn Clock, job: &'static JobDef, id: Uuid) -> anyhow::Result<job_run::Model> {
+    let started = std::time::Instant::now();
     let result = std::panic::AssertUnwindSafe((job.run)(ctx, clock.now())).catch_unwind().await;
+    if let Some(observer) = &ctx.observer {
+        observer.run_finished(job.name, matches!(result, Ok(Ok(_))), started.elapsed());
+    }
     let (outcome, report, error) = match result {
         Ok(Ok(report)) => (Outcome::Succeeded, report, None),
         Ok(Err(e)) => (Outcome::Failed, JobReport::default(), Some(format!("{e:#}"))),

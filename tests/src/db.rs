@@ -139,3 +139,35 @@ pub async fn audit_count(db: &DatabaseConnection, action: &str, entity_id: Optio
     }
     i64::try_from(q.count(db).await.expect("count")).unwrap_or(i64::MAX)
 }
+
+/// Every row of every table as text (PostgreSQL: the row cast to text;
+/// SQLite: each column `quote`d), sorted per table: equal maps mean equal
+/// databases, whatever the tables hold.
+pub async fn table_rows(db: &DatabaseConnection) -> std::collections::BTreeMap<String, Vec<String>> {
+    let backend = db.get_database_backend();
+    let list = match backend {
+        sea_orm::DatabaseBackend::Sqlite => "SELECT name AS t FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        _ => {
+            "SELECT table_name::text AS t FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+        }
+    };
+    let strings = |sql: String, col: &'static str| async move {
+        let rows = db.query_all_raw(Statement::from_string(backend, sql)).await.expect("query");
+        rows.iter().map(|r| r.try_get::<Option<String>>("", col).expect(col).unwrap_or_default()).collect::<Vec<String>>()
+    };
+    let mut out = std::collections::BTreeMap::new();
+    for table in strings(list.to_string(), "t").await {
+        let sql = match backend {
+            sea_orm::DatabaseBackend::Sqlite => {
+                let cols = strings(format!("SELECT name AS c FROM pragma_table_info('{table}')"), "c").await;
+                let row = cols.iter().map(|c| format!("quote(\"{c}\")")).collect::<Vec<_>>().join(" || '|' || ");
+                format!("SELECT {row} AS r FROM \"{table}\"")
+            }
+            _ => format!("SELECT CAST(t AS TEXT) AS r FROM \"{table}\" t"),
+        };
+        let mut rows = strings(sql, "r").await;
+        rows.sort();
+        out.insert(table, rows);
+    }
+    out
+}

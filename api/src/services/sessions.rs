@@ -72,6 +72,7 @@ pub async fn login_then<T>(
     let now = state.clock.now();
     let Some(found) = user::Entity::find().filter(user::Column::Username.eq(username)).one(&state.db).await? else {
         let _ = auth::verify_password(password, DUMMY_HASH);
+        state.metrics.login_failed();
         return Err(bad_credentials());
     };
     if let Some(until) = found.locked_until.filter(|u| *u > now) {
@@ -84,6 +85,7 @@ pub async fn login_then<T>(
             txn.commit().await?;
             return Err(bad_credentials());
         }
+        state.metrics.login_failed();
         user::Entity::update_many()
             .col_expr(user::Column::FailedLogins, Expr::col(user::Column::FailedLogins).add(1))
             .filter(user::Column::Id.eq(found.id))
@@ -104,6 +106,7 @@ pub async fn login_then<T>(
             .await?;
             audit::record(&txn, Actor(Some(&me)), now, Entry::new("user.locked", "user", found.id)).await?;
             txn.commit().await?;
+            state.metrics.account_locked();
             return Err(locked(until));
         }
         audit::record(&txn, Actor(Some(&me)), now, Entry::new("user.login_failed", "user", found.id)).await?;
