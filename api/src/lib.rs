@@ -11,6 +11,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod body_check;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -329,7 +329,7 @@ async fn drafts_take_if_match_and_refuse_bad_input() {
     assert_eq!(status, 422);
     bad["total_staff"] = json!("100");
     let (status, _) = app.put_json(&f.path(&format!("/members/{}/form", f.lead.id())), Some(&f.lead.session), &bad).await;
-    assert_eq!(status, 400, "a count as text is a malformed body");
+    assert_eq!(status, 422, "a count as text is refused naming the field");
     let _ = before;
 }
 

@@ -8,6 +8,7 @@ mod alliance_members;
 mod alliances;
 mod audit;
 mod auth;
+mod body_fields;
 mod calendar;
 mod chase;
 mod credit_codes;

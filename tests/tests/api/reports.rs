@@ -131,7 +131,7 @@ async fn a_registered_alliance_reports_2026h1_and_the_bureau_returns_then_accept
     assert_eq!((status, returned["status"].as_str()), (200, Some("returned")), "{returned}");
     assert_eq!(returned["rounds"][0]["reasons"][0]["item"], "附件2");
     let (status, body) = app.put_json(&research_row, Some(&f.research.session), &json!({"basic": {}})).await;
-    assert_eq!(status, 400, "{body}");
+    assert_eq!(status, 422, "{body}");
     enterprise.basic[0] = 520;
     enterprise.basic[11] = 220;
     app.fill_row(&f, "2026H1", &f.enterprises[0].session, f.enterprises[0].id(), &enterprise).await;
