@@ -27,6 +27,7 @@ mod operation;
 mod organizations;
 mod outbox;
 mod report_access;
+mod report_confirm;
 mod report_deadlines;
 mod report_exports;
 mod report_members;
