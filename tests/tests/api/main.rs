@@ -4,6 +4,7 @@
 // Test helpers outside #[test] functions unwrap too: a failed setup is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod alliance_fidelity;
 mod alliance_members;
 mod alliances;
 mod audit;

@@ -195,6 +195,40 @@ pub async fn leave(
     Ok(())
 }
 
+/// Re-checks every registered (or suspended) alliance that `org` belongs to
+/// on `as_of` — initiator and lead included — after the organisation's kind
+/// changed (003 §二(二)(三): the lead must stay an enterprise, the members must
+/// keep a school or training institution, a research institute and an
+/// enterprise besides the lead). Answers how many alliances were checked.
+///
+/// # Errors
+/// Database errors.
+pub async fn recheck_alliances_of(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    caller: &Caller,
+    org: Uuid,
+    as_of: NaiveDate,
+) -> ApiResult<usize> {
+    let ids: Vec<Uuid> = alliance_member::Entity::find()
+        .filter(alliance_member::Column::OrganizationId.eq(org))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|m| m.is_member_on(as_of))
+        .map(|m| m.alliance_id)
+        .collect();
+    let alliances = alliance::Entity::find()
+        .filter(alliance::Column::Id.is_in(ids))
+        .filter(alliance::Column::Status.is_in(entities::alliance::composition::WATCHED_STATUSES))
+        .all(db)
+        .await?;
+    for a in &alliances {
+        recheck(db, state, caller, a, as_of).await?;
+    }
+    Ok(alliances.len())
+}
+
 /// Re-checks the composition as of `as_of` after a membership change
 /// (DESIGN §4); a change of the warnings is stored, audited and notified.
 async fn recheck(db: &impl ConnectionTrait, state: &AppState, caller: &Caller, a: &alliance::Model, as_of: NaiveDate) -> ApiResult<()> {
