@@ -21,6 +21,7 @@ mod m20261128_000300_deferred_mail;
 mod m20261130_000100_mail_notifications;
 mod m20261201_000100_membership_changes;
 mod m20261206_000110_fidelity_row_progress;
+mod m20261206_000120_fidelity_pending_join;
 mod util;
 
 pub struct Migrator;
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000100_mail_notifications::Migration),
             Box::new(m20261201_000100_membership_changes::Migration),
             Box::new(m20261206_000110_fidelity_row_progress::Migration),
+            Box::new(m20261206_000120_fidelity_pending_join::Migration),
         ]
     }
 }

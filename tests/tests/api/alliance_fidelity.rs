@@ -3,9 +3,11 @@
 //! again, and a unit joining after registration counts only once its 附件1
 //! form and charter signature are in (003 §二(四)(六)).
 
+use entities::OrgKind;
 use serde_json::{Value, json};
 use tests::{
     TestApp,
+    alliances::form_body,
     db::{audit_count, snapshot},
     http::assert_problem,
     spawn_app,
@@ -85,4 +87,63 @@ async fn registration_judges_the_filing_again_with_the_submission_codes() {
     assert_eq!(change_kind(&app, &staff, f.lead.id(), "enterprise").await.0, 200);
     let (status, body) = app.post_json(&f.path("/register"), Some(&staff), &json!({})).await;
     assert_eq!((status, body["status"].as_str()), (200, Some("registered")), "{body}");
+}
+
+/// Names of the members the public directory lists for the only alliance.
+async fn directory_members(app: &TestApp) -> Vec<String> {
+    let (_, public) = app.get("/api/v1/public/alliances", None).await;
+    public["items"][0]["members"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap().to_string()).collect()
+}
+
+fn entry<'a>(alliance: &'a Value, org: &str) -> &'a Value {
+    alliance["members"].as_array().unwrap().iter().find(|m| m["organization"]["id"] == org).unwrap()
+}
+
+#[tokio::test]
+async fn a_join_counts_only_once_its_form_and_a_signature_of_the_current_charter_are_in() {
+    let app = spawn_app().await;
+    let (mut f, mut staff) = app.registered_alliance().await;
+    let leave = json!({"effective_date": "2026-06-15", "reason": "业务调整"});
+    assert_eq!(app.post_json(&f.path(&format!("/members/{}/leave", f.research.id())), Some(&staff), &leave).await.0, 200);
+
+    // A research institute joins: pending, not counted, both told what is missing.
+    let mut newcomer = app.party(OrgKind::ResearchInstitute).await;
+    let name = newcomer.org["name"].as_str().unwrap().to_string();
+    let join = json!({"organization_id": newcomer.id(), "effective_date": "2026-06-20"});
+    let (status, body) = app.post_json(&f.path("/members"), Some(&f.initiator.session), &join).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["composition_warnings"], json!(["missing_research_institute"]), "a pending join does not count");
+    // Past its effective date it is still pending.
+    app.travel("2026-06-22T09:00:00+08:00", &mut f, &mut staff).await;
+    newcomer.session = app.login_as(&newcomer.session.username, tests::USER_PASSWORD).await;
+    let (_, body) = app.get(&f.path(""), Some(&staff)).await;
+    assert_eq!(body["composition_warnings"], json!(["missing_research_institute"]));
+    let pending = entry(&body, newcomer.id());
+    assert_eq!((pending["pending"].as_bool(), pending["current"].as_bool()), (Some(true), Some(false)));
+    assert_eq!(pending["pending_items"], json!(["member_form", "charter_signature"]));
+    assert!(!directory_members(&app).await.contains(&name), "not in the public directory");
+    for session in [&newcomer.session, &f.initiator.session] {
+        let (_, notes) = app.get("/api/v1/notifications", Some(session)).await;
+        assert!(notes.to_string().contains("待完成"), "{notes}");
+    }
+
+    // It signs, then the charter is replaced: the old signature no longer counts.
+    assert_eq!(app.post_json(&f.path("/charter/sign"), Some(&newcomer.session), &json!({})).await.0, 200);
+    let charter = app.upload_pdf(&f.initiator.session, "联盟章程（修订）.pdf").await;
+    let (status, body) = app.put_json(&f.path("/charter"), Some(&f.initiator.session), &json!({"document_id": charter})).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = app.put_json(&f.path(&format!("/members/{}/form", newcomer.id())), Some(&newcomer.session), &form_body(20)).await;
+    assert_eq!(status, 200, "{body}");
+    let (_, detail) = app.get(&f.path(""), Some(&newcomer.session)).await;
+    assert_eq!(entry(&detail, newcomer.id())["pending_items"], json!(["charter_signature"]), "{detail}");
+    assert_eq!(audit_count(&app.db, "alliance.member_join_completed", Some(&f.id)).await, 0);
+
+    // Signing the current charter completes the join: counted, listed, audited.
+    assert_eq!(app.post_json(&f.path("/charter/sign"), Some(&newcomer.session), &json!({})).await.0, 200);
+    let (_, detail) = app.get(&f.path(""), Some(&staff)).await;
+    let joined = entry(&detail, newcomer.id());
+    assert_eq!((joined["pending"].as_bool(), joined["current"].as_bool()), (Some(false), Some(true)), "{detail}");
+    assert_eq!(detail["composition_warnings"], json!([]));
+    assert!(directory_members(&app).await.contains(&name));
+    assert_eq!(audit_count(&app.db, "alliance.member_join_completed", Some(&f.id)).await, 1);
 }
