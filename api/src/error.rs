@@ -6,7 +6,8 @@
 //! with the cause logged and a plain message returned). Field validation is
 //! 422 with `errors[{field, message}]`. Errors raised by the framework before a
 //! handler runs (unknown route, bad JSON, wrong method, body too large) are
-//! turned into the same shape by [`from_poem_error`].
+//! turned into the same shape by [`from_poem_error`]; a JSON body with missing
+//! or mistyped fields is explained field by field by `body_check` (422).
 
 use entities::values::FieldError;
 use poem::{IntoResponse, Response, http::StatusCode};
@@ -234,13 +235,13 @@ impl poem::error::ResponseError for ApiError {
 
 /// Documented statuses: every operation may answer these with a problem body.
 const DOCUMENTED: [(u16, &str); 9] = [
-    (400, "Malformed request (bad JSON, wrong types, bad parameters)"),
+    (400, "Malformed request (body not JSON, bad parameters)"),
     (401, "Not logged in, token expired or invalid, account disabled"),
     (403, "The caller's role may not do this"),
     (404, "Not found (also for objects of another organisation)"),
     (409, "Conflict: duplicate, stale version, or wrong state"),
     (413, "Body too large"),
-    (422, "Validation failed; see `errors`"),
+    (422, "Validation failed (also a missing or mistyped body field); see `errors`"),
     (429, "Too many requests (e.g. objections from one address)"),
     (503, "Database unreachable"),
 ];

@@ -13,6 +13,7 @@
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod body_check;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -562,6 +562,7 @@ async fn member_figures_follow_every_change_at_once_and_are_kept_while_nothing_c
         )
         .await;
     assert_eq!(status, 200, "{body}");
+    app.complete_join(&f, &newcomer).await;
     let before = statements(&app);
     assert_eq!(check("2025-12-01").await, start, "joins on 10 December");
     assert!(statements(&app) - before > kept, "counted again after the joining");

@@ -43,6 +43,7 @@ fn sheet<'a>(wb: &'a mut Workbook, name: &str, title: &str, headers: &[&str]) ->
         ws.write_string_with_format(1, col(c), *h, &head)?;
         ws.set_column_width(col(c), if c == 0 { 30 } else { 14 })?;
     }
+    crate::services::reports::export::print_like_paper(ws, (0, 1))?;
     Ok(ws)
 }
 
