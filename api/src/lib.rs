@@ -19,7 +19,6 @@ pub mod error;
 pub mod i18n;
 pub mod labels;
 pub mod middleware;
-pub mod page;
 pub mod pagination;
 pub mod routes;
 pub mod services;
