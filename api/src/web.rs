@@ -177,7 +177,9 @@ pub fn form_errors(e: &ApiError) -> Value {
 /// The response to send instead.
 pub async fn signed_in(state: &AppState, req: &Request) -> Result<Viewer, Response> {
     match session::resolve(state, req).await {
-        Ok(Some(v)) if v.must_change_password && !matches!(req.original_uri().path(), "/password" | "/logout") => Err(redirect("/password")),
+        Ok(Some(v)) if v.must_change_password && !matches!(req.original_uri().path(), "/password" | "/logout") => {
+            Err(redirect("/password"))
+        }
         Ok(Some(v)) => Ok(v),
         Ok(None) => {
             // The whole path: a nested route sees `req.uri()` without its prefix.
