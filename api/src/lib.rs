@@ -23,7 +23,6 @@ pub mod i18n;
 pub mod labels;
 pub mod metrics;
 pub mod middleware;
-pub mod page;
 pub mod pagination;
 pub mod routes;
 pub mod services;

@@ -153,7 +153,6 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
         .nest("/docs", docs)
         .at("/openapi.json", json)
         .at("/openapi.yaml", yaml)
-        .nest("/dashboard", crate::page::routes())
         .at("/healthz", get(health::healthz))
         .at("/readyz", get(health::readyz))
         .nest("/", crate::web::routes())

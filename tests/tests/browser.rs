@@ -1,23 +1,26 @@
-//! Issue 8 acceptance 2: a real browser. Starts the server with the demo data
-//! (plus generated half-years, `tests::dashboard::generate`), opens
-//! `/dashboard` in headless Chromium, is sent to the login form, logs in as
-//! the demo's bureau staff `staff01`, checks every card against
-//! `GET /api/v1/dashboard/overview`, and saves a screenshot
-//! (`$CARGO_TARGET_TMPDIR/dashboard.png`). Skipped, with a notice, when no
-//! Chromium is installed (`.ci/run` installs Debian's `chromium` and `fonts-noto-cjk`).
+//! Issue 8 acceptance 2, on the web front end (issue 15): a real browser.
+//! Starts the server with the demo data (plus generated half-years,
+//! `tests::dashboard::generate`), opens `/dashboard` in headless Chromium, is
+//! sent to the site's login form (`/login?next=/dashboard`), signs in as the
+//! demo's bureau staff `staff01`, lands back on `/dashboard`, checks every
+//! card against `GET /api/v1/dashboard/overview`, runs axe-core on the login
+//! form and the dashboard (no serious or critical violation) and saves their
+//! screenshots (`$CARGO_TARGET_TMPDIR/portal/dashboard/`). Skipped, with a
+//! notice, when no Chromium is installed (`.ci/run` installs Debian's
+//! `chromium` and `fonts-noto-cjk`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::Duration;
-
+use anyhow::ensure;
 use tests::{
-    browser::{Browser, find_chromium},
+    browser::find_chromium,
     dashboard::{LONG_TTL_SECS, card_values, generate},
+    portal::Portal,
     spawn_app_with,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bureau_staff_log_in_in_a_browser_and_the_cards_show_the_api_figures() {
+async fn bureau_staff_sign_in_in_a_browser_and_the_cards_show_the_api_figures() {
     let Some(chromium) = find_chromium() else {
         println!("browser test skipped: Chromium is not installed (apt-get install -y chromium fonts-noto-cjk, or set CHROMIUM)");
         return;
@@ -27,22 +30,24 @@ async fn bureau_staff_log_in_in_a_browser_and_the_cards_show_the_api_figures() {
     let (status, overview) = app.get("/api/v1/dashboard/overview", Some(&scenario.staff)).await;
     assert_eq!(status, 200, "{overview}");
     let base = app.address.clone();
-    let shot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("dashboard.png");
-    let shot_path = shot.clone();
+    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("portal").join("dashboard");
+    let shot = shots.join("02-dashboard.png");
     let cards = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<(String, String)>> {
-        let mut b = Browser::launch(&chromium)?;
-        let long = Duration::from_secs(30);
-        b.goto(&format!("{base}/dashboard"))?;
-        // Not signed in: the page sends the browser to the login form.
-        b.wait_for("location.pathname === '/dashboard/login' && document.readyState === 'complete' && !!document.getElementById('username')", long)?;
-        b.eval(&format!(
-            "document.getElementById('username').value = 'staff01'; document.getElementById('password').value = '{}'; document.getElementById('submit').click(); true",
-            api::demo::DEMO_PASSWORD
-        ))?;
-        b.wait_for("location.pathname === '/dashboard' && document.readyState === 'complete' && !!document.querySelector('[data-figure]')", long)?;
-        let cards = b.eval("JSON.stringify(Array.from(document.querySelectorAll('[data-figure]')).map(e => [e.dataset.figure, e.textContent]))")?;
-        let png = b.screenshot()?;
-        std::fs::write(&shot_path, &png)?;
+        let mut p = Portal::launch(&chromium, &base, shots)?;
+        p.open("/dashboard")?;
+        // Not signed in: the page sends the browser to the site's login form.
+        let at = p.path()?;
+        ensure!(at == "/login?next=/dashboard", "sent to {at}");
+        p.page_ok("login")?;
+        p.fill("#username", "staff01")?;
+        p.fill("#password", api::demo::DEMO_PASSWORD)?;
+        p.click("#submit")?;
+        let at = p.path()?;
+        ensure!(at == "/dashboard", "after signing in: {at} {}", p.text("#login-error")?);
+        ensure!(p.has("svg.chart rect")?, "the charts are drawn");
+        let cards =
+            p.eval("JSON.stringify(Array.from(document.querySelectorAll('[data-figure]')).map(e => [e.dataset.figure, e.textContent]))")?;
+        p.page_ok("dashboard")?;
         Ok(serde_json::from_str(cards.as_str().unwrap_or("[]"))?)
     })
     .await

@@ -336,3 +336,13 @@ async fn on_report_pages_a_member_touches_only_its_own_row_and_only_the_bureau_d
     assert_eq!(lead.post(&format!("/organizations/{org}/verification"), &[("verified", "true")]).await.status, 403);
     assert_eq!(bureau.get(&format!("/organizations/{org}")).await.status, 200);
 }
+
+#[tokio::test]
+async fn the_login_redirect_names_the_whole_path_of_a_nested_page() {
+    let app = spawn_app().await;
+    let web = WebClient::anonymous(&app);
+    for path in ["/review/filings", "/organizations/new", "/dashboard", "/tasks"] {
+        let page = web.get(path).await;
+        assert_eq!((page.status, page.location.as_deref()), (303, Some(format!("/login?next={path}").as_str())), "{path}");
+    }
+}

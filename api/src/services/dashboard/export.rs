@@ -233,14 +233,7 @@ fn resource_sheets(wb: &mut Workbook, o: &Overview) -> Result<(), XlsxError> {
     )?;
     let money_row = |ws: &mut Worksheet, r: usize, label: &str, m: &super::resources::Money| -> Result<(), XlsxError> {
         ws.write_string(row(r), 0, label)?;
-        let values = [
-            unum(m.payments),
-            num(m.committed),
-            num(m.disbursed),
-            num(m.committed - m.disbursed - m.clawed_back),
-            num(m.clawed_back),
-            num(m.to_recover),
-        ];
+        let values = [unum(m.payments), num(m.committed), num(m.disbursed), num(m.undisbursed()), num(m.clawed_back), num(m.to_recover)];
         for (j, v) in values.iter().enumerate() {
             ws.write_number(row(r), col(j + 1), *v)?;
         }
