@@ -48,20 +48,9 @@ pub fn sqlite_path(url: &str) -> Option<String> {
     (!path.is_empty() && path != ":memory:").then(|| path.to_string())
 }
 
-/// Begins a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`, so
-/// two writers queue on the busy timeout instead of one failing when it
-/// upgrades from reading to writing; on PostgreSQL it is a plain `BEGIN`.
-///
-/// # Errors
-/// Database errors.
-pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
-    use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
-    db.begin_with_options(TransactionOptions {
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        ..TransactionOptions::default()
-    })
-    .await
-}
+/// Begins a transaction that will write (`BEGIN IMMEDIATE` on SQLite): the
+/// one discipline of the service, the jobs and the CLI.
+pub use jobs::db::begin_write;
 
 /// Begins a read-only transaction whose statements all read one snapshot:
 /// repeatable read on PostgreSQL; on SQLite a plain transaction, which reads

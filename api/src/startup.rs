@@ -63,6 +63,7 @@ pub fn state(settings: Settings, conn: DatabaseConnection, clock: Arc<dyn Clock>
         batch_size: settings.scheduler.batch_size,
         report_rules: settings.reports.rules(),
         shares: settings.scheduler.shares,
+        deadline: Duration::from_secs(settings.scheduler.job_deadline_secs),
     };
     Ok(AppState { db: conn, settings: Arc::new(settings), clock, keys: Arc::new(keys), jobs, member_figures: Arc::default() })
 }

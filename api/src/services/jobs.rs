@@ -8,7 +8,7 @@ use jobs::{
     registry::{JOBS, JobDef},
     schedule::Cron,
 };
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait, sea_query::Expr};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr};
 use uuid::Uuid;
 
 use crate::{
@@ -115,7 +115,7 @@ pub async fn outbox(state: &AppState, status: Option<Status>, page: PageParams) 
 pub async fn retry(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<outbox_message::Model> {
     use outbox_message::Column;
     let now = state.clock.now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let before = outbox_message::Entity::find_by_id(id).one(&txn).await?.ok_or_else(|| ApiError::not_found("邮件", "Message"))?;
     let changed = outbox_message::Entity::update_many()
         .col_expr(Column::DeadAt, Expr::value(Option::<DateTime<Utc>>::None))
