@@ -84,7 +84,11 @@ pub async fn runs(state: &AppState, name: &str, page: PageParams) -> ApiResult<(
 /// 404 unknown job; 500 when the run could not be recorded.
 pub async fn run_now(state: &AppState, actor: Option<&Caller>, name: &str) -> ApiResult<job_run::Model> {
     let def = find(name)?;
-    let run = jobs::runner::run_manual(&state.jobs, state.clock.as_ref(), def).await.map_err(|e| ApiError::internal(&format!("{e:#}")))?;
+    // A database error while recording the run keeps its meaning (a cut connection is 503, try again).
+    let run = jobs::runner::run_manual(&state.jobs, state.clock.as_ref(), def).await.map_err(|e| match e.downcast::<sea_orm::DbErr>() {
+        Ok(db) => ApiError::from(db),
+        Err(e) => ApiError::internal(&format!("{e:#}")),
+    })?;
     audit::record(&state.db, Actor(actor), state.clock.now(), Entry::new("job.run", "job", def.name).after(&run)).await?;
     Ok(run)
 }
