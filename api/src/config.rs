@@ -60,6 +60,36 @@ pub struct Settings {
     pub reports: ReportSettings,
     /// `[resources]`: skill resources (assessment intervals, objection rate limit, panel size).
     pub resources: ResourceSettings,
+    /// `[web]`: the browser sessions of the web front end.
+    pub web: WebSettings,
+}
+
+/// `[web]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebSettings {
+    /// A browser session not used for this long ends (the user signs in again).
+    pub session_idle_minutes: u32,
+    /// A browser session ends this long after sign-in, however active.
+    pub session_max_hours: u32,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        Self { session_idle_minutes: 30, session_max_hours: 12 }
+    }
+}
+
+impl WebSettings {
+    fn validate(&self) -> anyhow::Result<()> {
+        if !(1..=24 * 60).contains(&self.session_idle_minutes) {
+            bail!("setting `web.session_idle_minutes`: must be between 1 and 1440");
+        }
+        if !(1..=72).contains(&self.session_max_hours) {
+            bail!("setting `web.session_max_hours`: must be between 1 and 72");
+        }
+        Ok(())
+    }
 }
 
 /// `[scheduler]`.
@@ -236,6 +266,7 @@ impl Default for Settings {
             smtp: SmtpSettings::default(),
             reports: ReportSettings::default(),
             resources: ResourceSettings::default(),
+            web: WebSettings::default(),
         }
     }
 }
@@ -335,6 +366,7 @@ impl Settings {
             bail!("setting `reports.member_due_days`: member rows cannot be due after the report (reports.report_due_days)");
         }
         self.resources.validate()?;
+        self.web.validate()?;
         self.validate_jobs()
     }
 

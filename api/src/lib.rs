@@ -26,6 +26,7 @@ pub mod services;
 pub mod startup;
 pub mod state;
 pub mod text;
+pub mod web;
 
 pub use config::Settings;
 pub use startup::Application;

@@ -49,7 +49,11 @@ fn too_large(limit: usize) -> ApiError {
 impl<E: Endpoint> EdgeEndpoint<E> {
     async fn guarded(&self, mut req: Request) -> Response {
         let path = req.uri().path();
-        let limit = if path.starts_with("/api/v1/documents") || path.ends_with("/import") { self.upload_limit } else { self.json_limit };
+        let limit = if path.starts_with("/api/v1/documents") || path.ends_with("/import") || path.ends_with("/upload") {
+            self.upload_limit
+        } else {
+            self.json_limit
+        };
         let declared = req.header("content-length").and_then(|v| v.parse::<usize>().ok());
         match declared {
             Some(len) if len > limit => return too_large(limit).into_response(),

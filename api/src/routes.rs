@@ -1,36 +1,36 @@
 //! HTTP routes, one module per resource, combined into one OpenAPI service
 //! under `/api/v1`; plus health checks, the spec and Swagger UI at the root.
 
-mod alliance_members;
-mod alliances;
-mod applications;
-mod audit;
-mod auth;
-mod bureau_reports;
-mod calendar;
-mod calls;
-mod dashboard;
-mod development;
-mod documents;
-mod enums;
-mod funding;
-mod health;
-mod jobs;
-mod me;
-mod notices;
-mod notifications;
-mod organizations;
-mod outbox;
-mod policies;
-mod public;
-mod public_resources;
-mod report_review;
-mod reports;
-mod resource_dto;
-mod resources;
-mod sanctions;
-mod users;
-mod work_file;
+pub(crate) mod alliance_members;
+pub(crate) mod alliances;
+pub(crate) mod applications;
+pub(crate) mod audit;
+pub(crate) mod auth;
+pub(crate) mod bureau_reports;
+pub(crate) mod calendar;
+pub(crate) mod calls;
+pub(crate) mod dashboard;
+pub(crate) mod development;
+pub(crate) mod documents;
+pub(crate) mod enums;
+pub(crate) mod funding;
+pub(crate) mod health;
+pub(crate) mod jobs;
+pub(crate) mod me;
+pub(crate) mod notices;
+pub(crate) mod notifications;
+pub(crate) mod organizations;
+pub(crate) mod outbox;
+pub(crate) mod policies;
+pub(crate) mod public;
+pub(crate) mod public_resources;
+pub(crate) mod report_review;
+pub(crate) mod reports;
+pub(crate) mod resource_dto;
+pub(crate) mod resources;
+pub(crate) mod sanctions;
+pub(crate) mod users;
+pub(crate) mod work_file;
 
 use poem::{Endpoint, EndpointExt, Route, get};
 use poem_openapi::{OpenApiService, Tags};
@@ -152,6 +152,7 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
         .nest("/dashboard", crate::page::routes())
         .at("/healthz", get(health::healthz))
         .at("/readyz", get(health::readyz))
+        .nest("/", crate::web::routes())
         .data(state)
         .with(edge)
 }

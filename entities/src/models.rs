@@ -45,3 +45,4 @@ pub mod review;
 pub mod sanction;
 pub mod usage_report;
 pub mod user;
+pub mod web_session;

@@ -20,7 +20,8 @@ mod m20261128_000200_report_training_totals;
 mod m20261128_000300_deferred_mail;
 mod m20261130_000100_mail_notifications;
 mod m20261201_000100_membership_changes;
-mod m20261206_000100_unknown_login_lockout;
+mod m20261206_000100_web_sessions;
+mod m20261206_000200_unknown_login_lockout;
 mod util;
 
 pub struct Migrator;
@@ -45,7 +46,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000300_deferred_mail::Migration),
             Box::new(m20261130_000100_mail_notifications::Migration),
             Box::new(m20261201_000100_membership_changes::Migration),
-            Box::new(m20261206_000100_unknown_login_lockout::Migration),
+            Box::new(m20261206_000100_web_sessions::Migration),
+            Box::new(m20261206_000200_unknown_login_lockout::Migration),
         ]
     }
 }

@@ -11,11 +11,13 @@ pub mod browser;
 pub mod dashboard;
 pub mod db;
 pub mod http;
+pub mod portal;
 pub mod proxy;
 pub mod reports;
 pub mod resources;
 pub mod seed;
 pub mod smtp;
+pub mod web;
 
 use std::sync::Arc;
 

@@ -322,7 +322,7 @@ pub struct CreateAlliance {
     lead_organization_id: Uuid,
     /// Other members; the initiator (the caller's organisation) and the lead are added automatically.
     #[oai(default)]
-    member_organization_ids: Vec<Uuid>,
+    pub member_organization_ids: Vec<Uuid>,
     agreement_document_id: Option<Uuid>,
     charter_document_id: Option<Uuid>,
     /// 发起单位建立职业培训联盟的报告 (text), or a document below.
@@ -416,6 +416,24 @@ pub struct ReturnRequest {
     reasons: Vec<ReturnReasonDto>,
 }
 
+impl ReturnRequest {
+    /// The reasons, each item and text checked (every bad one named).
+    ///
+    /// # Errors
+    /// 422 naming `reasons[i].item` / `reasons[i].reason`.
+    pub fn reasons(&self) -> ApiResult<Vec<review::ReturnReason>> {
+        let mut reasons = Vec::new();
+        let mut problems = Vec::new();
+        for (i, r) in self.reasons.iter().enumerate() {
+            match (text(&format!("reasons[{i}].item"), &r.item, 100), text(&format!("reasons[{i}].reason"), &r.reason, 2000)) {
+                (Ok(item), Ok(reason)) => reasons.push(review::ReturnReason { item, reason }),
+                (a, b) => problems.extend(a.err().into_iter().chain(b.err())),
+            }
+        }
+        if problems.is_empty() { Ok(reasons) } else { Err(ApiError::validation(problems)) }
+    }
+}
+
 #[derive(Object)]
 pub struct ReasonRequest {
     reason: Option<Str>,
@@ -480,6 +498,24 @@ impl AlliancesApi {
         Ok(Json(load_detail(&state, &auth.0, id.0).await?))
     }
 
+    /// 下载备案材料 One of the filing's materials (agreement, charter, licence, report), for everyone who may see
+    /// the alliance: members read the charter they sign.
+    #[oai(path = "/:id/documents/:document_id", method = "get")]
+    async fn material(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        document_id: Path<Uuid>,
+    ) -> ApiResult<crate::routes::documents::ContentResponse> {
+        let (doc, bytes) = svc::material(&state, &auth.0, id.0, document_id.0).await?;
+        Ok(crate::routes::documents::ContentResponse::Ok(
+            poem_openapi::payload::Attachment::new(bytes)
+                .attachment_type(poem_openapi::payload::AttachmentType::Attachment)
+                .filename(doc.filename),
+        ))
+    }
+
     /// 修改备案草稿 Change the draft (initiator; draft or returned); `If-Match` carries the version read.
     #[oai(path = "/:id", method = "patch")]
     async fn update(
@@ -522,18 +558,7 @@ impl AlliancesApi {
         body: Json<ReturnRequest>,
     ) -> ApiResult<Json<AllianceDetail>> {
         auth.0.require_bureau()?;
-        let mut reasons = Vec::new();
-        let mut problems = Vec::new();
-        for (i, r) in body.0.reasons.iter().enumerate() {
-            match (text(&format!("reasons[{i}].item"), &r.item, 100), text(&format!("reasons[{i}].reason"), &r.reason, 2000)) {
-                (Ok(item), Ok(reason)) => reasons.push(review::ReturnReason { item, reason }),
-                (a, b) => problems.extend(a.err().into_iter().chain(b.err())),
-            }
-        }
-        if !problems.is_empty() {
-            return Err(ApiError::validation(problems));
-        }
-        review::return_filing(&state, &auth.0, id.0, reasons).await?;
+        review::return_filing(&state, &auth.0, id.0, body.0.reasons()?).await?;
         Ok(Json(load_detail(&state, &auth.0, id.0).await?))
     }
 

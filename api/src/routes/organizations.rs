@@ -253,6 +253,35 @@ impl TryFrom<UpdateOrganization> for OrgChanges {
     }
 }
 
+/// An organisation as offered for choice: no contact data.
+#[derive(Object)]
+pub struct OrgChoice {
+    pub id: Uuid,
+    pub name: String,
+    /// 统一社会信用代码
+    pub credit_code: String,
+    pub kind: OrgKindDto,
+    pub kind_label: String,
+}
+
+impl From<&organization::Model> for OrgChoice {
+    fn from(o: &organization::Model) -> Self {
+        Self {
+            id: o.id,
+            name: o.name.clone(),
+            credit_code: o.credit_code.clone(),
+            kind: o.kind.into(),
+            kind_label: o.kind.label_zh().into(),
+        }
+    }
+}
+
+#[derive(Object)]
+pub struct OrgChoicePage {
+    pub items: Vec<OrgChoice>,
+    pub next_cursor: Option<String>,
+}
+
 #[derive(Default)]
 pub struct OrganizationsApi;
 
@@ -295,6 +324,25 @@ impl OrganizationsApi {
         let filter = OrgFilter { kind: kind.0.map(Into::into), name_contains: name, credit_code };
         let (items, next_cursor) = svc::list(&state, &auth.0, filter, page).await?;
         Ok(Json(OrganizationPage { items: items.into_iter().map(Into::into).collect(), next_cursor }))
+    }
+
+    /// 查找单位 Find registered organisations by part of the name or the whole credit code
+    /// (org_user and bureau): name, credit code and kind only, for choosing a lead or members.
+    #[oai(path = "/search", method = "get")]
+    async fn search(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// At least 2 characters of the name, or the whole credit code.
+        q: Query<String>,
+        /// Only this kind.
+        kind: Query<Option<OrgKindDto>>,
+        limit: Query<Option<u64>>,
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<Json<OrgChoicePage>> {
+        let page = PageParams::parse(limit.0, cursor.0.as_deref())?;
+        let (items, next_cursor) = svc::search(&state, &auth.0, &q.0, kind.0.map(Into::into), page).await?;
+        Ok(Json(OrgChoicePage { items: items.iter().map(OrgChoice::from).collect(), next_cursor }))
     }
 
     /// 单位详情 One organisation.

@@ -14,13 +14,13 @@ use uuid::Uuid;
 use super::reports::dto::{AcceptRequest, ReportDetail, ReportReturnRequest, SummaryBody, parse_period};
 use crate::{
     auth::{BearerAuth, Caller},
-    error::{ApiError, ApiResult, parse_all},
+    error::{ApiResult, parse_all},
     routes::Tag,
     services::{
         idempotency,
         reports::{
             export,
-            review::{self, Decision, ReturnReason},
+            review::{self, Decision},
             view,
         },
     },
@@ -111,18 +111,7 @@ impl ReportReviewApi {
     ) -> ApiResult<Json<ReportDetail>> {
         let period = parse_period(&period.0)?;
         auth.0.require_bureau()?;
-        let mut reasons = Vec::new();
-        let mut problems = Vec::new();
-        for (i, r) in body.0.reasons.iter().enumerate() {
-            match (text(&format!("reasons[{i}].item"), &r.item, 100), text(&format!("reasons[{i}].reason"), &r.reason, 2000)) {
-                (Ok(item), Ok(reason)) => reasons.push(ReturnReason { item, reason }),
-                (a, b) => problems.extend(a.err().into_iter().chain(b.err())),
-            }
-        }
-        if !problems.is_empty() {
-            return Err(ApiError::validation(problems));
-        }
-        review::decide(&state, &auth.0, id.0, period, Decision::Return { reasons }).await?;
+        review::decide(&state, &auth.0, id.0, period, Decision::Return { reasons: body.0.reasons()? }).await?;
         detail(&state, &auth.0, id.0, period).await
     }
 

@@ -188,6 +188,22 @@ impl AllianceView {
     }
 }
 
+/// One of the filing's materials (agreement, charter, licence, report),
+/// readable by everyone who may see the alliance: members read the charter
+/// they sign (003 §二(四)).
+///
+/// # Errors
+/// 403 experts, 404 an alliance the caller may not see or a document it does not name.
+pub async fn material(state: &AppState, caller: &Caller, id: Uuid, doc: Uuid) -> ApiResult<(document::Model, Vec<u8>)> {
+    let (a, _) = load(&state.db, caller, id).await?;
+    let not_found = || ApiError::not_found("文件", "Document");
+    if ![a.agreement_doc_id, a.charter_doc_id, a.licence_doc_id, a.report_doc_id].contains(&Some(doc)) {
+        return Err(not_found());
+    }
+    let model = document::Entity::find_by_id(doc).one(&state.db).await?.ok_or_else(not_found)?;
+    crate::services::documents::read(state, model).await
+}
+
 /// Whether an active ban (000 第二十二条, `entities::sanction::is_in_force`) covers `credit_code` on `today`.
 ///
 /// # Errors

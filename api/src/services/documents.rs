@@ -129,6 +129,14 @@ pub async fn get(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<docum
 /// 404, 500 when the file is missing on disk.
 pub async fn content(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<(document::Model, Vec<u8>)> {
     let doc = get(state, caller, id).await?;
+    read(state, doc).await
+}
+
+/// The bytes of `doc`, whose access the caller has already checked.
+///
+/// # Errors
+/// 500 when the file is missing on disk.
+pub async fn read(state: &AppState, doc: document::Model) -> ApiResult<(document::Model, Vec<u8>)> {
     let bytes = tokio::fs::read(storage_path(&state.settings.documents_dir, &doc.sha256)).await?;
     Ok((doc, bytes))
 }

@@ -157,6 +157,43 @@ pub async fn list(
     Ok(page.finish(q.all(&state.db).await?, |o| o.id))
 }
 
+/// Registered organisations an initiator may choose as lead or members:
+/// name, credit code and kind only (what a business licence shows publicly),
+/// found by part of the name or the whole credit code, by name.
+///
+/// # Errors
+/// 403 for experts; 422 `q` shorter than 2 characters.
+pub async fn search(
+    state: &AppState,
+    caller: &Caller,
+    q: &str,
+    kind: Option<OrgKind>,
+    page: PageParams,
+) -> ApiResult<(Vec<organization::Model>, Option<String>)> {
+    if !caller.is_bureau() && caller.role != entities::Role::OrgUser {
+        return Err(ApiError::forbidden());
+    }
+    let q = q.trim();
+    if q.chars().count() < 2 {
+        return Err(ApiError::field("q", "请至少输入单位名称中的2个字或完整的统一社会信用代码", "Type at least 2 characters"));
+    }
+    let mut find = organization::Entity::find()
+        .filter(
+            sea_orm::Condition::any()
+                .add(organization::Column::Name.contains(q))
+                .add(organization::Column::CreditCode.eq(q.to_uppercase())),
+        )
+        .order_by_asc(organization::Column::Id)
+        .limit(page.fetch());
+    if let Some(kind) = kind {
+        find = find.filter(organization::Column::Kind.eq(kind));
+    }
+    if let Some(after) = page.after {
+        find = find.filter(organization::Column::Id.gt(after));
+    }
+    Ok(page.finish(find.all(&state.db).await?, |o| o.id))
+}
+
 /// Applies `changes`; `if_match` (the version the client read) must still be current.
 ///
 /// # Errors

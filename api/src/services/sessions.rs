@@ -1,9 +1,10 @@
-//! Login, refresh-token rotation and logout (DESIGN §3).
+//! Login, refresh-token rotation and logout (DESIGN §3). The web front end's
+//! browser sessions sign in through [`login_then`] and live in `crate::web::session`.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use entities::{
     login::Lockout,
-    models::{refresh_token, user},
+    models::{refresh_token, user, web_session},
 };
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, ExprTrait, QueryFilter, Set, sea_query::Expr};
 use uuid::Uuid;
@@ -57,6 +58,25 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$
 /// # Errors
 /// 401 `invalid_credentials`, `account_locked`.
 pub async fn login(state: &AppState, username: &str, password: &str) -> ApiResult<Tokens> {
+    login_then(state, username, password, async |txn, found, now| {
+        let refresh = insert_refresh(txn, state, found.id, Uuid::now_v7(), now).await?;
+        Ok(Tokens { access_token: state.keys.issue(found, now)?, expires_in: state.keys.ttl_secs, refresh_token: refresh })
+    })
+    .await
+}
+
+/// Checks the username and password exactly as [`login`] does (lockout,
+/// audit) and, when they are right, runs `grant` in the same transaction to
+/// hand out what this kind of sign-in gets (API tokens, a browser session).
+///
+/// # Errors
+/// 401 `invalid_credentials`, `account_locked`; whatever `grant` answers.
+pub async fn login_then<T>(
+    state: &AppState,
+    username: &str,
+    password: &str,
+    grant: impl AsyncFnOnce(&sea_orm::DatabaseTransaction, &user::Model, DateTime<Utc>) -> ApiResult<T>,
+) -> ApiResult<T> {
     let now = state.clock.now();
     let Some(found) = user::Entity::find().filter(user::Column::Username.eq(username)).one(&state.db).await? else {
         return Err(unknown_name_failed(state, username, password, now).await?);
@@ -109,10 +129,10 @@ pub async fn login(state: &AppState, username: &str, password: &str) -> ApiResul
     }
     .update(&txn)
     .await?;
-    let refresh = insert_refresh(&txn, state, found.id, Uuid::now_v7(), now).await?;
+    let granted = grant(&txn, &found, now).await?;
     audit::record(&txn, Actor(Some(&caller_of(&found))), now, Entry::new("user.login", "user", found.id)).await?;
     txn.commit().await?;
-    Ok(Tokens { access_token: state.keys.issue(&found, now)?, expires_in: state.keys.ttl_secs, refresh_token: refresh })
+    Ok(granted)
 }
 
 /// A failed login under a name without an account, answered as for an
@@ -282,6 +302,12 @@ pub async fn revoke_all(txn: &impl sea_orm::ConnectionTrait, user_id: Uuid, now:
         .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
         .filter(refresh_token::Column::UserId.eq(user_id))
         .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(txn)
+        .await?;
+    web_session::Entity::update_many()
+        .col_expr(web_session::Column::EndedAt, Expr::value(now))
+        .filter(web_session::Column::UserId.eq(user_id))
+        .filter(web_session::Column::EndedAt.is_null())
         .exec(txn)
         .await?;
     Ok(())

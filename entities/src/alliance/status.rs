@@ -47,6 +47,11 @@ impl AllianceStatus {
     pub fn is_active(self) -> bool {
         matches!(self, Self::Registered)
     }
+
+    /// Statuses in which members file their registration form (附件1) and
+    /// sign the charter: while the filing is prepared or corrected, and after
+    /// registration for units that join (003 §二(四)(六)).
+    pub const TAKES_MEMBER_PAPERS: [Self; 3] = [Self::Draft, Self::Returned, Self::Registered];
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

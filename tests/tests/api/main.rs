@@ -36,3 +36,4 @@ mod resources;
 mod smtp_sink;
 mod users;
 mod validity_jobs;
+mod web;

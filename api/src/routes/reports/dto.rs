@@ -583,6 +583,25 @@ pub struct ReportReturnRequest {
     pub reasons: Vec<ReportReturnReason>,
 }
 
+impl ReportReturnRequest {
+    /// The reasons, each item and text checked (every bad one named).
+    ///
+    /// # Errors
+    /// 422 naming `reasons[i].item` / `reasons[i].reason`.
+    pub fn reasons(&self) -> ApiResult<Vec<crate::services::reports::review::ReturnReason>> {
+        use entities::values::text;
+        let mut reasons = Vec::new();
+        let mut problems = Vec::new();
+        for (i, r) in self.reasons.iter().enumerate() {
+            match (text(&format!("reasons[{i}].item"), &r.item, 100), text(&format!("reasons[{i}].reason"), &r.reason, 2000)) {
+                (Ok(item), Ok(reason)) => reasons.push(crate::services::reports::review::ReturnReason { item, reason }),
+                (a, b) => problems.extend(a.err().into_iter().chain(b.err())),
+            }
+        }
+        if problems.is_empty() { Ok(reasons) } else { Err(ApiError::validation(problems)) }
+    }
+}
+
 #[derive(Object)]
 pub struct AcceptRequest {
     pub comment: Option<Str>,

@@ -157,7 +157,7 @@ pub async fn import(state: &AppState, caller: &Caller, id: uuid::Uuid, bytes: Ve
     let today = state.clock.today();
     let txn = crate::db::begin_write(&state.db).await?;
     let a = load_as_initiator(&txn, caller, id).await?;
-    require_status(&a, &[AllianceStatus::Draft, AllianceStatus::Returned, AllianceStatus::Registered], "导入登记表")?;
+    require_status(&a, &AllianceStatus::TAKES_MEMBER_PAPERS, "导入登记表")?;
     let v = view(&txn, a.clone(), today).await?;
     let members = v.current_members(today);
 

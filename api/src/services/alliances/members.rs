@@ -266,7 +266,7 @@ pub struct FormInput {
 
 /// Whether `caller` may fill `org`'s form: the member itself, or the initiator
 /// on its behalf (recorded as such). Returns "filled by initiator".
-fn may_fill(access: Access, caller: &Caller, a: &alliance::Model, org: Uuid) -> ApiResult<bool> {
+pub fn may_fill(access: Access, caller: &Caller, a: &alliance::Model, org: Uuid) -> ApiResult<bool> {
     match access {
         Access::Initiator => Ok(org != a.initiator_org_id),
         Access::Member(own) if own == org => Ok(false),
@@ -299,7 +299,7 @@ pub async fn save_form(state: &AppState, caller: &Caller, id: Uuid, org: Uuid, i
     let txn = crate::db::begin_write(&state.db).await?;
     let (a, access) = load(&txn, caller, id).await?;
     let by_initiator = may_fill(access, caller, &a, org)?;
-    require_status(&a, &[AllianceStatus::Draft, AllianceStatus::Returned, AllianceStatus::Registered], "填报登记表")?;
+    require_status(&a, &AllianceStatus::TAKES_MEMBER_PAPERS, "填报登记表")?;
     let member = alliance_member::Entity::find()
         .filter(alliance_member::Column::AllianceId.eq(id))
         .filter(alliance_member::Column::OrganizationId.eq(org))
@@ -383,13 +383,20 @@ pub async fn upsert_form(
     Ok(saved)
 }
 
+/// Whether a caller with `access` to the alliance may read `org`'s form:
+/// the member itself, the initiator and the bureau, not other members.
+#[must_use]
+pub fn may_read_form(access: Access, org: Uuid) -> bool {
+    !matches!(access, Access::Member(own) if own != org)
+}
+
 /// A member's form, for the member itself, the initiator and the bureau.
 ///
 /// # Errors
 /// 404 (also for other members' forms).
 pub async fn get_form(state: &AppState, caller: &Caller, id: Uuid, org: Uuid) -> ApiResult<member_form::Model> {
     let (_, access) = load(&state.db, caller, id).await?;
-    if matches!(access, Access::Member(own) if own != org) {
+    if !may_read_form(access, org) {
         return Err(ApiError::not_found("成员单位登记表", "Member form"));
     }
     member_form::Entity::find()

@@ -131,6 +131,16 @@ async fn prefill(db: &impl ConnectionTrait, ctx: &Ctx, org: Uuid) -> ApiResult<(
     })
 }
 
+/// Whether `caller` may write `org`'s rows of this report (the rule of
+/// [`save`]), checked before a form is even read.
+///
+/// # Errors
+/// 403 bureau, 404 another member's row or an alliance out of reach, 409 the initiator before the member's due date.
+pub async fn check_writer(state: &AppState, caller: &Caller, alliance_id: Uuid, period: Period, org: Uuid) -> ApiResult<()> {
+    let ctx = context(&state.db, state, caller, alliance_id, period).await?;
+    may_write(&ctx, org).map(|_| ())
+}
+
 /// The member's rows, prefilled when not yet filled.
 ///
 /// # Errors

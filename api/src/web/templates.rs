@@ -1,0 +1,64 @@
+//! The page templates (`api/templates/web/*.html`), embedded at compile time
+//! and parsed once into one minijinja environment. Names end in `.html`, so
+//! every value is HTML-escaped unless a template says otherwise (none does);
+//! an undefined variable is an error, not an empty string.
+
+use std::sync::LazyLock;
+
+use minijinja::{Environment, UndefinedBehavior};
+
+macro_rules! templates {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../templates/web/", $name)))),*]
+    };
+}
+
+/// Every template; a new page is one line here plus its file.
+const TEMPLATES: &[(&str, &str)] = templates!(
+    "layout.html",
+    "macros.html",
+    "message.html",
+    "login.html",
+    "password.html",
+    "tasks.html",
+    "alliances.html",
+    "alliance_new.html",
+    "alliance.html",
+    "member_form.html",
+    "report.html",
+    "row_form.html",
+    "review_filings.html",
+    "review_reports.html",
+    "organizations.html",
+    "organization_form.html",
+);
+
+static ENV: LazyLock<Result<Environment<'static>, minijinja::Error>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Chainable);
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source)?;
+    }
+    Ok(env)
+});
+
+/// Renders page `name` with `ctx`.
+///
+/// # Errors
+/// A template that does not parse or fails to render.
+pub fn render(name: &str, ctx: &minijinja::Value) -> Result<String, minijinja::Error> {
+    let env = ENV.as_ref().map_err(|e| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, format!("page templates: {e:#}")))?;
+    env.get_template(name)?.render(ctx)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_template_parses() {
+        if let Err(e) = super::ENV.as_ref() {
+            panic!("{e:#}");
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! A browser-less client of the web front end: signs in through the login
+//! form (with its CSRF cookie), keeps the session cookie, reads the CSRF
+//! token from pages, and sends forms without following redirects, so tests
+//! see exactly what a browser would be told.
+
+use reqwest::{Method, header};
+
+use crate::TestApp;
+
+/// One answer: status, `Location` (redirects), `Set-Cookie` lines, body.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub status: u16,
+    pub location: Option<String>,
+    pub cookies: Vec<String>,
+    pub body: String,
+}
+
+impl Page {
+    /// The CSRF token the page's forms carry.
+    #[must_use]
+    pub fn csrf(&self) -> Option<String> {
+        value_of(&self.body, "name=\"_csrf\" value=\"")
+    }
+}
+
+fn value_of(html: &str, marker: &str) -> Option<String> {
+    let start = html.find(marker)? + marker.len();
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].to_string())
+}
+
+/// A signed-in (or not) browser without JavaScript.
+#[derive(Debug, Clone)]
+pub struct WebClient {
+    client: reqwest::Client,
+    base: String,
+    /// `dg_session=…`, when signed in.
+    pub session: Option<String>,
+    /// The session's CSRF token, read from the first page after sign-in.
+    pub csrf: String,
+}
+
+impl WebClient {
+    #[must_use]
+    pub fn anonymous(app: &TestApp) -> Self {
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        Self { client, base: app.address.clone(), session: None, csrf: String::new() }
+    }
+
+    /// Signs in through the login form; panics unless it succeeds.
+    pub async fn sign_in(app: &TestApp, username: &str, password: &str) -> Self {
+        let mut c = Self::anonymous(app);
+        let page = c.try_sign_in(username, password).await;
+        assert_eq!(page.status, 303, "sign in {username}: {}", page.body);
+        let tasks = c.get("/tasks").await;
+        c.csrf = tasks.csrf().unwrap_or_default();
+        c
+    }
+
+    /// Posts the login form as a browser would (login cookie and token from the form).
+    pub async fn try_sign_in(&mut self, username: &str, password: &str) -> Page {
+        let form = self.get("/login").await;
+        let token = value_of(&form.body, "name=\"_login_csrf\" value=\"").unwrap_or_default();
+        let login_cookie = form.cookies.iter().find(|c| c.starts_with("dg_login=")).and_then(|c| c.split(';').next()).unwrap_or_default();
+        let resp = self
+            .client
+            .post(format!("{}/login", self.base))
+            .header(header::COOKIE, login_cookie)
+            .form(&[("_login_csrf", token.as_str()), ("username", username), ("password", password), ("next", "/tasks")])
+            .send()
+            .await
+            .expect("login");
+        let page = read(resp).await;
+        if let Some(c) = page.cookies.iter().find(|c| c.starts_with("dg_session=")) {
+            self.session = c.split(';').next().map(str::to_string);
+        }
+        page
+    }
+
+    fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(s) = &self.session {
+            req = req.header(header::COOKIE, s);
+        }
+        req
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        read(self.request(Method::GET, path).send().await.expect("get")).await
+    }
+
+    /// Posts `fields` plus the session's CSRF token.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", self.csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all, &[]).await
+    }
+
+    /// Posts a multipart form: the session's CSRF token, `fields` and one file as `file`.
+    pub async fn post_file(&self, path: &str, fields: &[(&str, &str)], name: &str, bytes: Vec<u8>) -> Page {
+        let mut form = reqwest::multipart::Form::new().text("_csrf", self.csrf.clone());
+        for (k, v) in fields {
+            form = form.text((*k).to_string(), (*v).to_string());
+        }
+        form = form.part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+        read(self.request(Method::POST, path).multipart(form).send().await.expect("post")).await
+    }
+
+    /// Posts exactly `fields` with extra headers (no token added).
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)], headers: &[(&str, &str)]) -> Page {
+        let mut req = self.request(Method::POST, path).form(fields);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        read(req.send().await.expect("post")).await
+    }
+}
+
+async fn read(resp: reqwest::Response) -> Page {
+    let status = resp.status().as_u16();
+    let location = resp.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let cookies = resp.headers().get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).map(str::to_string).collect();
+    let body = resp.text().await.unwrap_or_default();
+    Page { status, location, cookies, body }
+}
