@@ -20,8 +20,8 @@ mod m20261128_000200_report_training_totals;
 mod m20261128_000300_deferred_mail;
 mod m20261130_000100_mail_notifications;
 mod m20261201_000100_membership_changes;
-mod m20261206_000100_web_sessions;
 mod m20261206_000100_changes_feed;
+mod m20261206_000100_web_sessions;
 mod util;
 
 pub struct Migrator;
