@@ -223,7 +223,7 @@ async fn last_spring(story: &Story) -> anyhow::Result<()> {
     // Publication (12 days after the start) needs a fee schedule in force (000 第二十三条).
     let first_fee = fee_schedule::Entity::find().order_by_asc(fee_schedule::Column::EffectiveFrom).one(&s.db).await?;
     let start = first_fee.map_or(story.days_ago(230), |f| story.days_ago(230).max(f.effective_from - TimeDelta::days(8)));
-    if !story.at(start, 9) {
+    if !story.calendar_covers(start, "last spring's call") || !story.at(start, 9) {
         return Ok(());
     }
     let call = story.call(Category::TrainingResource, story.clock_now()).await?;
@@ -306,7 +306,10 @@ async fn this_season(story: &Story) -> anyhow::Result<()> {
     let s = &story.state;
     let ending_day = story.ending_this_week().await?;
     let start = ending_day.map_or(story.days_ago(12), |d| d.min(story.days_ago(12)) - TimeDelta::days(1));
-    if !story.at(start, 9) {
+    if !story.calendar_covers(start, "this season's calls")
+        || !story.calendar_covers(story.today, "this season's notices")
+        || !story.at(start, 9)
+    {
         return Ok(());
     }
     let mut calls = Vec::new();

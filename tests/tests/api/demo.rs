@@ -83,3 +83,23 @@ async fn loading_the_demo_twice_changes_nothing() {
     }
     assert_eq!(first, second, "the second load wrote nothing");
 }
+
+#[tokio::test]
+async fn without_next_years_calendar_the_story_leaves_out_what_it_cannot_date() {
+    // 15 March 2027: no 2027 calendar is seeded, so no notice can be dated and
+    // no report due in 2027 can be late; the rest of the story is there.
+    let app = spawn_app().await;
+    app.set_now("2027-03-15T10:00:00+08:00").await;
+    api::demo::load(&app.state).await.expect("demo");
+    let o = overview(&app).await;
+    assert_eq!(o["reports"]["period"], "2026H2");
+    for key in ["accepted", "returned", "overdue", "submitted_on_time"] {
+        assert!(o["reports"][key].as_u64().unwrap() > 0, "no {key} report: {}", o["reports"]);
+    }
+    assert_eq!(o["reports"]["late"], 0, "a late submission needs the 2027 calendar");
+    assert!(!tasks(&app, "staff01").await.is_empty());
+    // A later load still changes nothing.
+    let before = table_rows(&app.db).await;
+    api::demo::load(&app.state).await.expect("second load");
+    assert_eq!(before, table_rows(&app.db).await);
+}
