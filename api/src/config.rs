@@ -126,6 +126,9 @@ pub struct SchedulerSettings {
     pub catch_up_minutes: u32,
     /// A run still `running` after this is taken for dead; the next tick runs.
     pub lease_minutes: u32,
+    /// A run still going after this many seconds is stopped and recorded as
+    /// failed; the next tick takes up its work. Below the lease.
+    pub job_deadline_secs: u64,
     /// Items one run handles at most (mail messages, digest recipients, …).
     pub batch_size: u64,
     /// On PostgreSQL the report chase splits the organisations it writes to
@@ -144,6 +147,7 @@ impl Default for SchedulerSettings {
             poll_interval_ms: 5000,
             catch_up_minutes: 60,
             lease_minutes: 15,
+            job_deadline_secs: 300,
             batch_size: 200,
             shares: 2,
             jobs: BTreeMap::new(),
@@ -404,6 +408,12 @@ impl Settings {
         if self.scheduler.lease_minutes == 0 {
             bail!("setting `scheduler.lease_minutes`: must be at least 1");
         }
+        if self.scheduler.job_deadline_secs == 0 || self.scheduler.job_deadline_secs >= u64::from(self.scheduler.lease_minutes) * 60 {
+            bail!("setting `scheduler.job_deadline_secs`: must be at least 1 and less than the lease (`scheduler.lease_minutes`)");
+        }
+        if self.smtp.timeout_secs == 0 || self.smtp.message_deadline_secs < self.smtp.timeout_secs {
+            bail!("setting `smtp.message_deadline_secs`: must be at least `smtp.timeout_secs` (one step), which must be at least 1");
+        }
         if self.scheduler.batch_size == 0 {
             bail!("setting `scheduler.batch_size`: must be at least 1");
         }
@@ -484,6 +494,18 @@ mod tests {
         let mut s = Settings::default();
         s.scheduler.jobs.insert("weekly_digest".into(), ScheduleOverride { cron: Some("0 9 * * 1".into()), enabled: None });
         assert!(s.validate().unwrap_err().to_string().contains("scheduler.jobs.weekly_digest.cron"));
+    }
+
+    #[test]
+    fn deadlines_fit_the_lease_and_the_smtp_step() {
+        let mut s = Settings::default();
+        s.scheduler.job_deadline_secs = 15 * 60;
+        assert!(s.validate().unwrap_err().to_string().contains("scheduler.job_deadline_secs"), "not below the 15-minute lease");
+        s.scheduler.job_deadline_secs = 0;
+        assert!(s.validate().unwrap_err().to_string().contains("scheduler.job_deadline_secs"));
+        let mut s = Settings::default();
+        s.smtp.message_deadline_secs = s.smtp.timeout_secs - 1;
+        assert!(s.validate().unwrap_err().to_string().contains("smtp.message_deadline_secs"));
     }
 
     #[test]

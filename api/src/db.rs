@@ -48,20 +48,9 @@ pub fn sqlite_path(url: &str) -> Option<String> {
     (!path.is_empty() && path != ":memory:").then(|| path.to_string())
 }
 
-/// Begins a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`, so
-/// two writers queue on the busy timeout instead of one failing when it
-/// upgrades from reading to writing; on PostgreSQL it is a plain `BEGIN`.
-///
-/// # Errors
-/// Database errors.
-pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
-    use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
-    db.begin_with_options(TransactionOptions {
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        ..TransactionOptions::default()
-    })
-    .await
-}
+/// Begins a transaction that will write (`BEGIN IMMEDIATE` on SQLite): the
+/// one discipline of the service, the jobs and the CLI.
+pub use jobs::db::begin_write;
 
 /// Begins a read-only transaction whose statements all read one snapshot:
 /// repeatable read on PostgreSQL; on SQLite a plain transaction, which reads
@@ -77,8 +66,81 @@ pub async fn begin_snapshot(db: &DatabaseConnection) -> Result<sea_orm::Database
     }
 }
 
+/// Whether `err` means "try again": the database could not be reached, the
+/// connection was cut (a restart: "terminating connection due to
+/// administrator command", "Connection reset by peer", a reply cut short),
+/// the server is starting or shutting down or has no connection left, or
+/// the statement lost a race it may win next time (SQLite busy or locked,
+/// PostgreSQL serialization failure or deadlock). The one place that
+/// classifies them; the HTTP layer answers these 503 with `Retry-After`.
+#[must_use]
+pub fn is_transient(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr, sqlx};
+    let sqlx = match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => e.as_ref(),
+        _ => return false,
+    };
+    match sqlx {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed
+        | sqlx::Error::BeginFailed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| transient_code(&code)),
+        _ => false,
+    }
+}
+
+/// PostgreSQL SQLSTATEs and SQLite result codes that mean "try again".
+fn transient_code(code: &str) -> bool {
+    // PostgreSQL: class 08 connection exception; 57P01 admin shutdown, 57P02
+    // crash shutdown, 57P03 cannot connect now; 53300 too many connections;
+    // 40001 serialization failure, 40P01 deadlock detected.
+    code.starts_with("08")
+        || matches!(code, "57P01" | "57P02" | "57P03" | "53300" | "40001" | "40P01")
+        // SQLite: the primary code (low byte) 5 BUSY or 6 LOCKED, e.g. 517 BUSY_SNAPSHOT.
+        || code.parse::<i32>().is_ok_and(|n| matches!(n & 0xff, 5 | 6))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn cut_connections_busy_databases_and_lost_races_are_transient_other_errors_are_not() {
+        use std::{io, sync::Arc};
+
+        use sea_orm::{DbErr, RuntimeErr, sqlx};
+        let query = |e: sqlx::Error| DbErr::Query(RuntimeErr::SqlxError(Arc::new(e)));
+        let transient = [
+            query(sqlx::Error::Io(io::Error::from(io::ErrorKind::ConnectionReset))),
+            query(sqlx::Error::Io(io::Error::new(io::ErrorKind::UnexpectedEof, "expected to read 5 bytes, got 0 bytes at EOF"))),
+            query(sqlx::Error::Protocol("unexpected end of stream".into())),
+            query(sqlx::Error::PoolTimedOut),
+            DbErr::Exec(RuntimeErr::SqlxError(Arc::new(sqlx::Error::WorkerCrashed))),
+            DbErr::Conn(RuntimeErr::Internal("connection refused".into())),
+        ];
+        for e in &transient {
+            assert!(super::is_transient(e), "{e}");
+        }
+        let not = [
+            query(sqlx::Error::RowNotFound),
+            query(sqlx::Error::ColumnNotFound("x".into())),
+            DbErr::RecordNotFound("x".into()),
+            DbErr::Custom("rendering".into()),
+        ];
+        for e in &not {
+            assert!(!super::is_transient(e), "{e}");
+        }
+        for code in ["57P01", "57P03", "08006", "08003", "53300", "40001", "40P01", "5", "517", "6", "261"] {
+            assert!(super::transient_code(code), "{code}");
+        }
+        for code in ["23505", "23503", "42P01", "19", "2067", "1"] {
+            assert!(!super::transient_code(code), "{code}");
+        }
+    }
+
     #[test]
     fn sqlite_paths() {
         assert_eq!(super::sqlite_path("sqlite://data/registry.db?mode=rwc").as_deref(), Some("data/registry.db"));

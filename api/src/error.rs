@@ -2,11 +2,13 @@
 //! (`application/problem+json`, RFC 9457) in the request's language.
 //!
 //! Conventions: services return `Result<T, ApiError>`; database errors convert
-//! with `?` (unique violation → 409, missing row → 404, anything else → 500
-//! with the cause logged and a plain message returned). Field validation is
+//! with `?` (unique violation → 409, missing row → 404, unreachable database,
+//! cut connection or busy database → 503 `try_again` with `Retry-After`,
+//! anything else → 500 with the cause logged and a plain message returned). Field validation is
 //! 422 with `errors[{field, message}]`. Errors raised by the framework before a
 //! handler runs (unknown route, bad JSON, wrong method, body too large) are
-//! turned into the same shape by [`from_poem_error`].
+//! turned into the same shape by [`from_poem_error`]; a JSON body with missing
+//! or mistyped fields is explained field by field by `body_check` (422).
 
 use entities::values::FieldError;
 use poem::{IntoResponse, Response, http::StatusCode};
@@ -143,6 +145,17 @@ impl ApiError {
         Self::new(StatusCode::BAD_REQUEST, code, Msg::new(zh.into(), en.into()))
     }
 
+    /// 503 `try_again` (with `Retry-After`): the database could not be
+    /// reached, the connection was cut, or the statement lost a race
+    /// ([`crate::db::is_transient`]); the same request may succeed shortly.
+    pub fn try_again() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "try_again",
+            Msg::new("数据库暂时不可用或连接中断，请稍后重试", "The database is briefly unavailable; try again shortly"),
+        )
+    }
+
     pub fn unavailable() -> Self {
         Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -186,9 +199,9 @@ impl From<DbErr> for ApiError {
             }
             _ => match err {
                 DbErr::RecordNotFound(_) => Self::not_found("记录", "Record"),
-                DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
-                    tracing::error!(error = %err, "database unreachable");
-                    Self::unavailable()
+                e if crate::db::is_transient(&e) => {
+                    tracing::warn!(error = %e, "database unreachable, connection cut or busy: 503, try again");
+                    Self::try_again()
                 }
                 other => Self::internal(&other),
             },
@@ -213,11 +226,26 @@ pub fn current_request_id() -> Option<String> {
     REQUEST_ID.try_with(Clone::clone).ok()
 }
 
+/// Seconds a client is told to wait before retrying a 503: a PostgreSQL
+/// restart or a SQLite writer queue is over in about that time.
+pub const RETRY_AFTER_SECS: u32 = 2;
+
+impl ApiError {
+    /// The problem response; a 503 also says `Retry-After`, so clients and
+    /// load balancers retry.
+    fn response(&self) -> Response {
+        let problem = self.to_problem(current_request_id());
+        let mut builder = Response::builder().status(self.status).content_type("application/problem+json; charset=utf-8");
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            builder = builder.header(poem::http::header::RETRY_AFTER, RETRY_AFTER_SECS);
+        }
+        builder.body(problem.to_json_string())
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let problem = self.to_problem(current_request_id());
-        let body = problem.to_json_string();
-        Response::builder().status(self.status).content_type("application/problem+json; charset=utf-8").body(body)
+        self.response()
     }
 }
 
@@ -227,22 +255,21 @@ impl poem::error::ResponseError for ApiError {
     }
 
     fn as_response(&self) -> Response {
-        let problem = self.to_problem(current_request_id());
-        Response::builder().status(self.status).content_type("application/problem+json; charset=utf-8").body(problem.to_json_string())
+        self.response()
     }
 }
 
 /// Documented statuses: every operation may answer these with a problem body.
 const DOCUMENTED: [(u16, &str); 9] = [
-    (400, "Malformed request (bad JSON, wrong types, bad parameters)"),
+    (400, "Malformed request (body not JSON, bad parameters)"),
     (401, "Not logged in, token expired or invalid, account disabled"),
     (403, "The caller's role may not do this"),
     (404, "Not found (also for objects of another organisation)"),
     (409, "Conflict: duplicate, stale version, or wrong state"),
     (413, "Body too large"),
-    (422, "Validation failed; see `errors`"),
+    (422, "Validation failed (also a missing or mistyped body field); see `errors`"),
     (429, "Too many requests (e.g. objections from one address)"),
-    (503, "Database unreachable"),
+    (503, "Database unreachable, connection cut or busy: retry after `Retry-After` seconds (code `try_again`)"),
 ];
 
 impl ApiResponse for ApiError {

@@ -13,6 +13,7 @@
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod body_check;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -22,7 +23,6 @@ pub mod i18n;
 pub mod labels;
 pub mod metrics;
 pub mod middleware;
-pub mod page;
 pub mod pagination;
 pub mod routes;
 pub mod services;

@@ -1,13 +1,16 @@
 //! The edge every request passes: request id, language, body-size limits,
 //! one log line per request, and problem details for every error — including
-//! unknown routes, wrong methods and bodies the framework could not parse.
+//! unknown routes, wrong methods and bodies the framework could not parse
+//! (a JSON body with missing or mistyped fields is 422 naming each field, see
+//! `body_check`).
 
-use std::time::Instant;
+use std::{sync::Arc, time::Instant};
 
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result, http::HeaderValue};
 use tracing::Instrument;
 
 use crate::{
+    body_check::BodySchemas,
     error::{ApiError, REQUEST_ID, from_poem_error},
     i18n::{Lang, Msg},
 };
@@ -15,13 +18,14 @@ use crate::{
 pub struct Edge {
     pub json_limit: usize,
     pub upload_limit: usize,
+    pub schemas: Arc<BodySchemas>,
 }
 
 impl<E: Endpoint> Middleware<E> for Edge {
     type Output = EdgeEndpoint<E>;
 
     fn transform(&self, inner: E) -> Self::Output {
-        EdgeEndpoint { inner, json_limit: self.json_limit, upload_limit: self.upload_limit }
+        EdgeEndpoint { inner, json_limit: self.json_limit, upload_limit: self.upload_limit, schemas: self.schemas.clone() }
     }
 }
 
@@ -29,6 +33,7 @@ pub struct EdgeEndpoint<E> {
     inner: E,
     json_limit: usize,
     upload_limit: usize,
+    schemas: Arc<BodySchemas>,
 }
 
 /// A client-supplied request id is kept when it is short and plain.
@@ -55,22 +60,40 @@ impl<E: Endpoint> EdgeEndpoint<E> {
             self.json_limit
         };
         let declared = req.header("content-length").and_then(|v| v.parse::<usize>().ok());
-        match declared {
-            Some(len) if len > limit => return too_large(limit).into_response(),
-            Some(_) => {}
-            None => {
-                // Chunked or unknown length: read at most `limit` bytes.
-                let body = req.take_body();
-                match body.into_bytes_limit(limit).await {
-                    Ok(bytes) => req.set_body(bytes),
-                    Err(poem::error::ReadBodyError::PayloadTooLarge) => return too_large(limit).into_response(),
-                    Err(e) => return from_poem_error(e.into()),
+        if declared.is_some_and(|len| len > limit) {
+            return too_large(limit).into_response();
+        }
+        // JSON bodies are kept (they are small) so a parse failure can name its fields;
+        // other bodies of unknown length are read here to enforce the limit.
+        let is_json = req.content_type().is_some_and(|ct| ct.contains("json"));
+        let mut json_body = None;
+        if is_json || declared.is_none() {
+            match req.take_body().into_bytes_limit(limit).await {
+                Ok(bytes) => {
+                    if is_json {
+                        json_body = Some(bytes.clone());
+                    }
+                    req.set_body(bytes);
                 }
+                Err(poem::error::ReadBodyError::PayloadTooLarge) => return too_large(limit).into_response(),
+                Err(e) => return from_poem_error(e.into()),
             }
         }
+        let method = req.method().clone();
+        let path = req.uri().path().to_string();
         match self.inner.call(req).await {
             Ok(resp) => resp.into_response(),
-            Err(err) => from_poem_error(err),
+            Err(err) => {
+                if let Some(body) = json_body
+                    && err.is::<poem_openapi::error::ParseRequestPayloadError>()
+                {
+                    let errors = self.schemas.explain(&method, &path, &body);
+                    if !errors.is_empty() {
+                        return ApiError::validation(errors).into_response();
+                    }
+                }
+                from_poem_error(err)
+            }
         }
     }
 }

@@ -146,13 +146,13 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
     let docs = api.swagger_ui();
     let json = api.spec_endpoint();
     let yaml = api.spec_endpoint_yaml();
-    let edge = Edge { json_limit: state.settings.json_limit_bytes, upload_limit: state.settings.upload_limit_bytes + 64 * 1024 };
+    let schemas = std::sync::Arc::new(crate::body_check::BodySchemas::from_spec(&api.spec()));
+    let edge = Edge { json_limit: state.settings.json_limit_bytes, upload_limit: state.settings.upload_limit_bytes + 64 * 1024, schemas };
     Route::new()
         .nest("/api/v1", api)
         .nest("/docs", docs)
         .at("/openapi.json", json)
         .at("/openapi.yaml", yaml)
-        .nest("/dashboard", crate::page::routes())
         .at("/healthz", get(health::healthz))
         .at("/readyz", get(health::readyz))
         .nest("/", crate::web::routes())

@@ -65,6 +65,7 @@ pub fn state(settings: Settings, conn: DatabaseConnection, clock: Arc<dyn Clock>
         report_rules: settings.reports.rules(),
         shares: settings.scheduler.shares,
         observer: Some(metrics.clone()),
+        deadline: Duration::from_secs(settings.scheduler.job_deadline_secs),
     };
     Ok(AppState { db: conn, settings: Arc::new(settings), clock, keys: Arc::new(keys), jobs, member_figures: Arc::default(), metrics })
 }

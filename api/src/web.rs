@@ -20,9 +20,11 @@
 //! - [`alliances`], [`member_form`]: filing an alliance, 附件1
 //! - [`reports`]: half-year reports and their rows
 //! - [`review`], [`organizations`]: the bureau's queues and organisations
+//! - [`dashboard`]: the bureau's dashboard (统计看板)
 
 mod account;
 mod alliances;
+mod dashboard;
 mod member_form;
 mod organizations;
 mod reports;
@@ -56,6 +58,7 @@ pub fn routes() -> impl poem::Endpoint + 'static {
         .nest("/alliances", alliances::routes())
         .nest("/review", review::routes())
         .nest("/organizations", organizations::routes())
+        .nest("/dashboard", dashboard::routes())
         .into_endpoint()
         // Pages are Chinese whatever the browser's language.
         .around(|ep, req| async move { Lang::Zh.scope(ep.call(req)).await })
@@ -174,10 +177,13 @@ pub fn form_errors(e: &ApiError) -> Value {
 /// The response to send instead.
 pub async fn signed_in(state: &AppState, req: &Request) -> Result<Viewer, Response> {
     match session::resolve(state, req).await {
-        Ok(Some(v)) if v.must_change_password && !matches!(req.uri().path(), "/password" | "/logout") => Err(redirect("/password")),
+        Ok(Some(v)) if v.must_change_password && !matches!(req.original_uri().path(), "/password" | "/logout") => {
+            Err(redirect("/password"))
+        }
         Ok(Some(v)) => Ok(v),
         Ok(None) => {
-            let next = req.uri().path_and_query().map_or("/tasks", |p| p.as_str());
+            // The whole path: a nested route sees `req.uri()` without its prefix.
+            let next = req.original_uri().path_and_query().map_or("/tasks", |p| p.as_str());
             Err(redirect(&format!("/login?next={}", urlencode(next))))
         }
         Err(e) => Err(error_page(None, &e)),

@@ -7,9 +7,11 @@
 //! - [`composition`]: initiator, lead and member rules (003 §二(一)–(三))
 //! - [`filing`]: everything submission checks, all failures at once (003 §二(四)(六))
 //! - [`staff`]: the staff counts of 附件1 and 附件2 and their consistency
+//! - [`join`]: a join after registration is pending until its form and charter signature are in
 
 pub mod composition;
 pub mod filing;
+pub mod join;
 pub mod staff;
 pub mod status;
 

@@ -12,6 +12,7 @@
 //! - [`dashboard`]: which reports and periods the bureau's dashboard counts, rates and changes
 //! - [`calendar`]: the working-day calendar rule (DESIGN §7)
 //! - [`enums`]: roles, organisation kinds and their Chinese labels
+//! - [`login`]: the login lock-out (DESIGN §3)
 //! - [`models`]: sea-orm entities, one module per table
 
 pub mod alliance;
@@ -19,6 +20,7 @@ pub mod calendar;
 pub mod chase;
 pub mod dashboard;
 pub mod enums;
+pub mod login;
 pub mod models;
 pub mod policy;
 pub mod report;

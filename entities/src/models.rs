@@ -21,6 +21,7 @@ pub mod fee_schedule;
 pub mod idempotency_key;
 pub mod job_run;
 pub mod job_schedule;
+pub mod login_failure;
 pub mod member_form;
 pub mod milestone;
 pub mod notice;

@@ -9,10 +9,12 @@
 //! - [`deadline`]: due dates (moved to the next working day), late and overdue days
 //! - [`status`]: the report lifecycle and the standing shown to the bureau
 //! - [`progress`]: the counts of 附件3 and their consistency
+//! - [`confirm`]: "与上期相同" (附件2 only) and "本期无培训活动"
 //! - [`totals`]: 合计 and per-category subtotals (一、企业 … 七、其他)
 //! - [`sql`]: the same rules as SQL conditions, for lists computed by the database
 //! - [`outstanding`]: database reads for reminders — missing member rows and unsubmitted reports
 
+pub mod confirm;
 pub mod deadline;
 pub mod outstanding;
 pub mod period;

@@ -13,7 +13,7 @@ use entities::{
     models::{application, development_agreement, organization, user},
     resource::{ApplicationStatus, development::overdue_stage},
 };
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::json;
 
 use crate::{
@@ -87,7 +87,7 @@ async fn tell(
     today: chrono::NaiveDate,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
-    let txn = ctx.db.begin().await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let moved = development_agreement::Entity::update_many()
         .set(development_agreement::ActiveModel { overdue_stage: Set(Some(stage)), ..Default::default() })
         .filter(development_agreement::Column::Id.eq(a.id))

@@ -15,7 +15,7 @@ use entities::{
     models::{organization, sanction},
     sanction::SanctionKind,
 };
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::json;
 
 use crate::{
@@ -55,7 +55,7 @@ pub async fn run(ctx: &JobContext, now: DateTime<Utc>) -> anyhow::Result<JobRepo
 
 /// Records the end of one ban and tells the organisation; false when another run did.
 async fn record(ctx: &JobContext, s: &sanction::Model, today: NaiveDate, now: DateTime<Utc>) -> anyhow::Result<bool> {
-    let txn = ctx.db.begin().await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let res = sanction::Entity::update_many()
         .set(sanction::ActiveModel { ban_ended_at: Set(Some(now)), ..Default::default() })
         .filter(sanction::Column::Id.eq(s.id))

@@ -36,7 +36,7 @@ use entities::{
 };
 use futures::future::try_join_all;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
     sea_query::{PostgresQueryBuilder, SelectStatement, SqliteQueryBuilder},
 };
 use serde_json::json;
@@ -321,7 +321,7 @@ impl PeriodCtx<'_> {
         let db = &self.ctx.db;
         let shares = Dialect(db.get_database_backend()).shares(self.ctx.shares);
         let counts = try_join_all(Share::all(shares).map(|share| async move {
-            let txn = roomy(db.begin().await?).await?;
+            let txn = roomy(crate::db::begin_write(db).await?).await?;
             let n = match who {
                 Told::MemberUnits => self.rows(&txn, stage, share).await?,
                 Told::Initiators => self.reports(&txn, stage, share).await?,
@@ -359,7 +359,7 @@ impl PeriodCtx<'_> {
                     dedupe_key: Some(p.key),
                 })
                 .collect();
-            let txn = db.begin().await?;
+            let txn = crate::db::begin_write(db).await?;
             let n = outbox::enqueue_many(&txn, mails, self.now).await? as u64;
             txn.commit().await?;
             (seen, queued) = (seen + told, queued + n);

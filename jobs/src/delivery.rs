@@ -6,6 +6,11 @@
 //! accepts it, `sent_at` is written on its own; a sent message is never picked
 //! again. A failure counts the attempt and schedules the retry
 //! ([`crate::outbox::BACKOFF`]), or marks the message dead after the last one.
+//!
+//! Each message is sent by a task of its own, bounded by the SMTP deadlines
+//! ([`crate::smtp`]): when the run is stopped at its deadline
+//! ([`crate::runner`]), the message in flight still finishes and records
+//! whether the server accepted it, so it is neither lost nor sent twice.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use entities::models::outbox_message::{self, Column};
@@ -36,12 +41,16 @@ pub async fn run(ctx: &JobContext, now: DateTime<Utc>) -> anyhow::Result<JobRepo
     let mut report = JobReport::default();
     for msg in due {
         report.seen += 1;
-        match deliver(ctx, &msg, now).await {
+        let (task_ctx, id) = (ctx.clone(), msg.id);
+        let sent = tokio::spawn(async move { deliver(&task_ctx, &msg, now).await })
+            .await
+            .unwrap_or_else(|e| Err(anyhow::anyhow!("the delivery task failed: {e}")));
+        match sent {
             Ok(true) => report.acted += 1,
             Ok(false) => {} // another replica has it
             Err(e) => {
                 report.failed += 1;
-                tracing::warn!(id = %msg.id, error = %format!("{e:#}"), "mail delivery failed; skipped");
+                tracing::warn!(%id, error = %format!("{e:#}"), "mail delivery failed; skipped");
             }
         }
     }

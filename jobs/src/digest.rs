@@ -10,7 +10,7 @@ use entities::{
     models::{outbox_message, user},
 };
 use futures::future::BoxFuture;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 use serde_json::json;
 
@@ -322,7 +322,7 @@ pub async fn run(ctx: &JobContext, now: DateTime<Utc>) -> anyhow::Result<JobRepo
             dedupe_key: Some(format!("weekly_digest:{}:{week_key}", u.id)),
         };
         let result = async {
-            let txn = ctx.db.begin().await?;
+            let txn = crate::db::begin_write(&ctx.db).await?;
             let id = outbox::enqueue(&txn, mail, now).await?;
             txn.commit().await?;
             Ok::<_, sea_orm::DbErr>(id)

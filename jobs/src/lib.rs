@@ -3,10 +3,10 @@
 //! digest and in-app notifications. Nothing here knows about HTTP.
 //!
 //! # Layout
-//! - [`clock`]: "now" for every rule and job
+//! - [`clock`]: "now" for every rule and job; [`db`]: the write discipline ([`db::begin_write`])
 //! - [`schedule`]: cron in Asia/Shanghai; [`registry`]: the jobs and their default schedules
 //! - [`runner`]: fires due ticks once across replicas and records runs
-//! - [`outbox`] ([`outbox::enqueue`]), [`templates`], [`mailer`], [`delivery`]: mail
+//! - [`outbox`] ([`outbox::enqueue`]), [`templates`], [`mailer`] ([`smtp`]), [`delivery`]: mail
 //! - [`notify`] ([`notify::create`]): in-app notifications
 //! - [`notice_close`]: ends 公示 notices; [`resource_mail`]: mail to applicants and objectors
 //! - [`digest`]: the weekly digest and its sections
@@ -15,6 +15,7 @@ pub mod agreement_overdue;
 pub mod ban_expiry;
 pub mod chase;
 pub mod clock;
+pub mod db;
 pub mod delivery;
 pub mod digest;
 pub mod mailer;
@@ -27,6 +28,7 @@ pub mod registry;
 pub mod resource_mail;
 pub mod runner;
 pub mod schedule;
+pub mod smtp;
 pub mod sql;
 pub mod templates;
 

@@ -5,19 +5,15 @@
 use std::{
     path::PathBuf,
     sync::{Arc, Mutex},
-    time::{Duration, SystemTime},
+    time::SystemTime,
 };
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use entities::models::outbox_message;
 use lettre::{
-    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+    Message,
     message::{Mailbox, MultiPart},
-    transport::smtp::{
-        authentication::Credentials,
-        client::{Tls, TlsParameters},
-    },
 };
 use serde::{Deserialize, Serialize};
 
@@ -55,12 +51,23 @@ pub struct SmtpSettings {
     pub tls: TlsMode,
     pub username: Option<String>,
     pub password: Option<String>,
+    /// Each SMTP step at most: connect with greeting, every command and its reply, the message.
     pub timeout_secs: u64,
+    /// One message at most, all its steps together.
+    pub message_deadline_secs: u64,
 }
 
 impl Default for SmtpSettings {
     fn default() -> Self {
-        Self { host: "localhost".into(), port: 587, tls: TlsMode::Starttls, username: None, password: None, timeout_secs: 30 }
+        Self {
+            host: "localhost".into(),
+            port: 587,
+            tls: TlsMode::Starttls,
+            username: None,
+            password: None,
+            timeout_secs: 30,
+            message_deadline_secs: 60,
+        }
     }
 }
 
@@ -72,7 +79,9 @@ impl std::fmt::Debug for SmtpSettings {
             .field("tls", &self.tls)
             .field("username", &self.username)
             .field("password", &self.password.as_ref().map(|_| "<redacted>"))
-            .finish_non_exhaustive()
+            .field("timeout_secs", &self.timeout_secs)
+            .field("message_deadline_secs", &self.message_deadline_secs)
+            .finish()
     }
 }
 
@@ -86,7 +95,7 @@ pub struct Captured {
 
 #[derive(Clone)]
 enum Inner {
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(crate::smtp::SmtpClient),
     File(PathBuf),
     Memory(Arc<Mutex<Vec<Captured>>>),
 }
@@ -137,24 +146,13 @@ pub fn check_from(from: &str) -> anyhow::Result<()> {
 }
 
 impl Mailer {
-    /// A pooled SMTP transport; nothing is connected until the first send.
+    /// SMTP, one bounded connection per message ([`crate::smtp`]); nothing
+    /// is connected until the first send.
     ///
     /// # Errors
     /// A bad from-address or host name.
     pub fn smtp(settings: &SmtpSettings, from: &str) -> anyhow::Result<Self> {
-        let builder = match settings.tls {
-            TlsMode::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host),
-            TlsMode::Starttls | TlsMode::Tls => {
-                let params = TlsParameters::new(settings.host.clone()).context("setting `smtp.host`: TLS parameters")?;
-                let tls = if settings.tls == TlsMode::Tls { Tls::Wrapper(params) } else { Tls::Required(params) };
-                AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host).tls(tls)
-            }
-        };
-        let mut builder = builder.port(settings.port).timeout(Some(Duration::from_secs(settings.timeout_secs.max(1))));
-        if let (Some(user), Some(password)) = (&settings.username, &settings.password) {
-            builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
-        }
-        Ok(Self { from: parse_from(from)?, inner: Inner::Smtp(builder.build()) })
+        Ok(Self { from: parse_from(from)?, inner: Inner::Smtp(crate::smtp::SmtpClient::new(settings)?) })
     }
 
     /// Writes each message as `<dir>/<id>.eml`.
@@ -210,11 +208,7 @@ impl Mailer {
         let content = crate::outbox::content(msg).map_err(|e| permanent(&format!("{e:#}")))?;
         let message = self.build(msg, &content, now)?;
         match &self.inner {
-            Inner::Smtp(transport) => transport
-                .send(message)
-                .await
-                .map(|_| content)
-                .map_err(|e| SendError { permanent: e.is_permanent(), message: format!("SMTP: {e}") }),
+            Inner::Smtp(client) => client.send(&message).await.map(|()| content),
             Inner::File(dir) => write_eml(dir, msg, &message.formatted())
                 .await
                 .map(|()| content)

@@ -17,7 +17,7 @@ use entities::{
     models::{application, notice, notice_item, objection},
     resource::{ApplicationAction, ApplicationStatus, NoticePurpose, NoticeStatus, ObjectionStatus, transition},
 };
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -54,7 +54,7 @@ pub async fn run(ctx: &JobContext, now: DateTime<Utc>) -> anyhow::Result<JobRepo
 
 /// Closes one notice; answers how many applications changed status.
 async fn close(ctx: &JobContext, n: &notice::Model, now: DateTime<Utc>) -> anyhow::Result<usize> {
-    let txn = ctx.db.begin().await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let closed = notice::Entity::update_many()
         .set(notice::ActiveModel { status: Set(NoticeStatus::Closed), closed_at: Set(Some(now)), ..Default::default() })
         .filter(notice::Column::Id.eq(n.id))

@@ -13,7 +13,7 @@ use entities::{
     models::{calendar_year, policy_document},
     policy::{PolicyState, calendar_year_due, policy_state},
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 
 use crate::{
@@ -75,7 +75,7 @@ pub async fn run(ctx: &JobContext, now: DateTime<Utc>) -> anyhow::Result<JobRepo
         return Ok(report);
     }
     let base = ctx.public_base_url.trim_end_matches('/');
-    let txn = ctx.db.begin().await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     for u in bureau_recipients(&txn).await? {
         let Some(email) = u.email.clone() else { continue };
         let mut mails = Vec::new();

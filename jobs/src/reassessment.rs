@@ -18,7 +18,7 @@ use entities::{
     resource::operation::{REMINDER_DAYS_BEFORE, ReminderStage, reminder_stage},
 };
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait, TryInsertResult,
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TryInsertResult,
     sea_query::{Expr, ExprTrait, Query},
 };
 use serde_json::json;
@@ -80,7 +80,7 @@ pub async fn run(ctx: &JobContext, now: DateTime<Utc>) -> anyhow::Result<JobRepo
         return Ok(report);
     }
     let base = ctx.public_base_url.trim_end_matches('/');
-    let txn = ctx.db.begin().await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let mut listed = Vec::new();
     let mut first_marker: Option<Uuid> = None;
     for r in due {

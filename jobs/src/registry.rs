@@ -28,6 +28,9 @@ pub struct JobContext {
     /// writes to into, each queued at the same time in its own transaction
     /// on PostgreSQL.
     pub shares: u32,
+    /// A run still going after this is stopped and recorded as failed
+    /// (`scheduler.job_deadline_secs`); shorter than the runner's lease.
+    pub deadline: std::time::Duration,
     /// Told when each run ends (the service's Prometheus metrics); `None` in the CLI.
     pub observer: Option<std::sync::Arc<dyn RunObserver>>,
 }

@@ -8,7 +8,14 @@
 //! `job_runs` row: the unique `(job_name, tick_at)` lets one replica win on a
 //! shared PostgreSQL, the others skip it. A run left `running` longer than
 //! the lease died with its process: it is marked failed and the job runs again
-//! at its next tick. Runs of one process are sequential.
+//! at its next tick.
+//!
+//! Each run has a deadline ([`JobContext::deadline`], shorter than the
+//! lease): a run still going then is stopped and recorded as failed, and the
+//! job runs again at its next tick. In [`Runner::run_forever`] every job runs
+//! as its own task, so a slow job (mail delivery against a hanging SMTP
+//! server) never delays the ticks of the others; [`Runner::poll_once`] runs
+//! the due ticks one after the other (tests, one-off use).
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
@@ -84,24 +91,61 @@ impl Runner {
         Self { ctx, clock, config }
     }
 
-    /// Polls until the future is dropped.
+    /// Polls until the future is dropped (which also stops the runs it
+    /// started). Each due tick runs as a task of its own; a job whose run
+    /// is still going here is not started again.
     pub async fn run_forever(self) {
         tracing::info!(poll_ms = self.config.poll.as_millis() as u64, "scheduler started");
-        let mut interval = tokio::time::interval(self.config.poll);
+        let runner = Arc::new(self);
+        let mut interval = tokio::time::interval(runner.config.poll);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut running = tokio::task::JoinSet::new();
+        let mut busy: HashMap<tokio::task::Id, &'static str> = HashMap::new();
         loop {
             interval.tick().await;
-            if let Err(e) = self.poll_once().await {
-                tracing::warn!(error = %format!("{e:#}"), "scheduler poll failed");
+            while let Some(done) = running.try_join_next_with_id() {
+                busy.remove(&done.map_or_else(|e| e.id(), |(id, ())| id));
+            }
+            let due = match runner.due_ticks().await {
+                Ok(due) => due,
+                Err(e) => {
+                    tracing::warn!(error = %format!("{e:#}"), "scheduler poll failed");
+                    continue;
+                }
+            };
+            for (job, tick) in due {
+                if busy.values().any(|name| *name == job.name) {
+                    continue;
+                }
+                let runner = Arc::clone(&runner);
+                let task = running.spawn(async move {
+                    if let Err(e) = runner.try_tick(job, tick).await {
+                        tracing::warn!(job = job.name, error = %format!("{e:#}"), "scheduled run failed to start or be recorded");
+                    }
+                });
+                busy.insert(task.id(), job.name);
             }
         }
     }
 
-    /// One look at the schedules: runs every due, unclaimed tick. Answers the runs made here.
+    /// One look at the schedules: runs every due, unclaimed tick, one after
+    /// the other. Answers the runs made here.
     ///
     /// # Errors
     /// Database errors while reading schedules or claiming.
     pub async fn poll_once(&self) -> anyhow::Result<Vec<job_run::Model>> {
+        let mut runs = Vec::new();
+        for (job, tick) in self.due_ticks().await? {
+            if let Some(run) = self.try_tick(job, tick).await? {
+                runs.push(run);
+            }
+        }
+        Ok(runs)
+    }
+
+    /// Fails runs left `running` past the lease, then answers each enabled
+    /// job's latest due tick (claimed or not).
+    async fn due_ticks(&self) -> anyhow::Result<Vec<(&'static JobDef, DateTime<Utc>)>> {
         let db = &self.ctx.db;
         let now = self.clock.now();
         job_run::Entity::update_many()
@@ -114,7 +158,7 @@ impl Runner {
             .await?;
         let schedules: HashMap<String, job_schedule::Model> =
             job_schedule::Entity::find().all(db).await?.into_iter().map(|s| (s.name.clone(), s)).collect();
-        let mut runs = Vec::new();
+        let mut due = Vec::new();
         for job in JOBS {
             let (cron, enabled) = schedules.get(job.name).map_or((job.default_cron, true), |s| (s.cron.as_str(), s.enabled));
             if !enabled {
@@ -127,12 +171,11 @@ impl Runner {
                     continue;
                 }
             };
-            let Some(tick) = cron.latest_due(now, self.config.catch_up) else { continue };
-            if let Some(run) = self.try_tick(job, tick).await? {
-                runs.push(run);
+            if let Some(tick) = cron.latest_due(now, self.config.catch_up) {
+                due.push((job, tick));
             }
         }
-        Ok(runs)
+        Ok(due)
     }
 
     async fn try_tick(&self, job: &'static JobDef, tick: DateTime<Utc>) -> anyhow::Result<Option<job_run::Model>> {
@@ -193,17 +236,27 @@ pub async fn run_manual(ctx: &JobContext, clock: &dyn Clock, job: &'static JobDe
     execute(ctx, clock, job, id).await
 }
 
-/// Runs the job for the claimed row `id` and records the outcome. A panic is a failed run.
+/// Runs the job for the claimed row `id` and records the outcome. A panic,
+/// or a run still going at its deadline (then stopped), is a failed run.
 async fn execute(ctx: &JobContext, clock: &dyn Clock, job: &'static JobDef, id: Uuid) -> anyhow::Result<job_run::Model> {
     let started = std::time::Instant::now();
-    let result = std::panic::AssertUnwindSafe((job.run)(ctx, clock.now())).catch_unwind().await;
+    let run = std::panic::AssertUnwindSafe((job.run)(ctx, clock.now())).catch_unwind();
+    let result = tokio::time::timeout(ctx.deadline, run).await;
     if let Some(observer) = &ctx.observer {
-        observer.run_finished(job.name, matches!(result, Ok(Ok(_))), started.elapsed());
+        observer.run_finished(job.name, matches!(result, Ok(Ok(Ok(_)))), started.elapsed());
     }
     let (outcome, report, error) = match result {
-        Ok(Ok(report)) => (Outcome::Succeeded, report, None),
-        Ok(Err(e)) => (Outcome::Failed, JobReport::default(), Some(format!("{e:#}"))),
-        Err(_) => (Outcome::Failed, JobReport::default(), Some("the job panicked".to_string())),
+        Ok(Ok(Ok(report))) => (Outcome::Succeeded, report, None),
+        Ok(Ok(Err(e))) => (Outcome::Failed, JobReport::default(), Some(format!("{e:#}"))),
+        Ok(Err(_)) => (Outcome::Failed, JobReport::default(), Some("the job panicked".to_string())),
+        Err(_) => {
+            let secs = ctx.deadline.as_secs();
+            (
+                Outcome::Failed,
+                JobReport::default(),
+                Some(format!("stopped at its deadline ({secs} s); its work is taken up by the next tick")),
+            )
+        }
     };
     if let Some(e) = &error {
         tracing::error!(job = job.name, error = %e, "job failed");

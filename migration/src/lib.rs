@@ -22,6 +22,9 @@ mod m20261130_000100_mail_notifications;
 mod m20261201_000100_membership_changes;
 mod m20261206_000100_changes_feed;
 mod m20261206_000100_web_sessions;
+mod m20261206_000110_fidelity_row_progress;
+mod m20261206_000120_fidelity_pending_join;
+mod m20261206_000200_unknown_login_lockout;
 mod util;
 
 pub struct Migrator;
@@ -48,6 +51,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000100_membership_changes::Migration),
             Box::new(m20261206_000100_web_sessions::Migration),
             Box::new(m20261206_000100_changes_feed::Migration),
+            Box::new(m20261206_000110_fidelity_row_progress::Migration),
+            Box::new(m20261206_000120_fidelity_pending_join::Migration),
+            Box::new(m20261206_000200_unknown_login_lockout::Migration),
         ]
     }
 }

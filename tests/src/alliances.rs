@@ -125,6 +125,15 @@ impl TestApp {
         }
     }
 
+    /// A unit that joined after registration fills its 附件1 form and signs the
+    /// current charter: its join is complete.
+    pub async fn complete_join(&self, f: &Filing, p: &Party) {
+        let (status, body) = self.put_json(&f.path(&format!("/members/{}/form", p.id())), Some(&p.session), &form_body(20)).await;
+        assert_eq!(status, 200, "form of {}: {body}", p.org["name"]);
+        let (status, body) = self.post_json(&f.path("/charter/sign"), Some(&p.session), &json!({})).await;
+        assert_eq!(status, 200, "sign: {body}");
+    }
+
     /// A complete filing, submitted and registered by bureau staff.
     pub async fn registered_alliance(&self) -> (Filing, Session) {
         let f = self.file_alliance().await;

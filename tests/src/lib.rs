@@ -277,8 +277,7 @@ impl TestApp {
     /// Queues a `test_message` to `to` in its own transaction, as other code
     /// queues mail: through `jobs::outbox::enqueue`. Answers the outbox id.
     pub async fn queue_test_mail(&self, to: &str, name: &str, user: Option<uuid::Uuid>, dedupe_key: Option<&str>) -> Option<uuid::Uuid> {
-        use sea_orm::TransactionTrait;
-        let txn = self.db.begin().await.expect("begin");
+        let txn = jobs::db::begin_write(&self.db).await.expect("begin");
         let mail = jobs::outbox::OutgoingMail {
             to_address: to.to_string(),
             to_user_id: user,

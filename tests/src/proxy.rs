@@ -63,6 +63,21 @@ impl TcpProxy {
     }
 }
 
+/// An app whose PostgreSQL connections go through a proxy the test can cut;
+/// `None` without `TEST_DATABASE_URL` (the embedded SQLite file cannot
+/// become unreachable).
+pub async fn spawn_app_behind_proxy() -> Option<(TcpProxy, crate::TestApp)> {
+    let admin_url = std::env::var("TEST_DATABASE_URL").ok()?;
+    let host_port = admin_url.split('@').nth(1).and_then(|r| r.split('/').next()).unwrap_or("127.0.0.1:5432").to_string();
+    let proxy = TcpProxy::start(&host_port).await;
+    let proxied = admin_url.replacen(&host_port, &format!("127.0.0.1:{}", proxy.port), 1);
+    let app = crate::spawn_app_with(|s| {
+        s.database_url = crate::db::with_database(&proxied, s.database_url.rsplit('/').next().unwrap_or_default());
+    })
+    .await;
+    Some((proxy, app))
+}
+
 impl Drop for TcpProxy {
     fn drop(&mut self) {
         self.cut();

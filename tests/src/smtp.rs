@@ -1,10 +1,14 @@
 //! An in-process SMTP sink: a small tokio listener that speaks just enough
 //! SMTP to accept mail and records each message's raw bytes. It can refuse
-//! connections for a while to simulate an outage.
+//! connections for a while to simulate an outage, accept connections and
+//! never greet (a hung server), or answer `RCPT TO` late (a slow one).
 
-use std::sync::{
-    Arc, Mutex,
-    atomic::{AtomicBool, Ordering},
+use std::{
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, AtomicU64, Ordering},
+    },
+    time::Duration,
 };
 
 use tokio::{
@@ -32,13 +36,16 @@ pub struct SmtpSink {
     pub port: u16,
     received: Arc<Mutex<Vec<ReceivedMail>>>,
     refusing: Arc<AtomicBool>,
+    hanging: Arc<AtomicBool>,
+    rcpt_delay_ms: Arc<AtomicU64>,
 }
 
 impl SmtpSink {
     pub async fn start() -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind smtp sink");
         let port = listener.local_addr().expect("addr").port();
-        let sink = Self { port, received: Arc::default(), refusing: Arc::default() };
+        let sink =
+            Self { port, received: Arc::default(), refusing: Arc::default(), hanging: Arc::default(), rcpt_delay_ms: Arc::default() };
         let s = sink.clone();
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
@@ -46,6 +53,13 @@ impl SmtpSink {
                 tokio::spawn(async move {
                     if s.refusing.load(Ordering::SeqCst) {
                         return; // closed at once: the client sees a failed connection
+                    }
+                    if s.hanging.load(Ordering::SeqCst) {
+                        // Accepted, never greeted: whatever the client says is
+                        // read and ignored until it gives up and closes.
+                        let (mut read, _write) = stream.into_split();
+                        let _ = tokio::io::copy(&mut read, &mut tokio::io::sink()).await;
+                        return;
                     }
                     let _ = s.session(stream).await;
                 });
@@ -57,6 +71,17 @@ impl SmtpSink {
     /// While true, connections are closed before the greeting.
     pub fn refuse(&self, refusing: bool) {
         self.refusing.store(refusing, Ordering::SeqCst);
+    }
+
+    /// While true, new connections are accepted and never greeted (held
+    /// open until the client closes them).
+    pub fn hang(&self, hanging: bool) {
+        self.hanging.store(hanging, Ordering::SeqCst);
+    }
+
+    /// Answers each `RCPT TO` after `delay` (zero: at once).
+    pub fn delay_rcpt_replies(&self, delay: Duration) {
+        self.rcpt_delay_ms.store(u64::try_from(delay.as_millis()).unwrap_or(u64::MAX), Ordering::SeqCst);
     }
 
     #[must_use]
@@ -85,6 +110,7 @@ impl SmtpSink {
                 write.write_all(b"250 OK\r\n").await?;
             } else if upper.starts_with("RCPT TO:") {
                 to.push(line[8..].trim().trim_matches(['<', '>']).to_string());
+                tokio::time::sleep(Duration::from_millis(self.rcpt_delay_ms.load(Ordering::SeqCst))).await;
                 write.write_all(b"250 OK\r\n").await?;
             } else if upper.starts_with("DATA") {
                 write.write_all(b"354 end with .\r\n").await?;

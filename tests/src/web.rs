@@ -60,14 +60,20 @@ impl WebClient {
 
     /// Posts the login form as a browser would (login cookie and token from the form).
     pub async fn try_sign_in(&mut self, username: &str, password: &str) -> Page {
-        let form = self.get("/login").await;
+        self.try_sign_in_to(username, password, "/tasks").await
+    }
+
+    /// Like [`Self::try_sign_in`], from the login form a page sent the browser
+    /// to (`/login?next=…`): the form carries `next` on.
+    pub async fn try_sign_in_to(&mut self, username: &str, password: &str, next: &str) -> Page {
+        let form = self.get(&format!("/login?next={next}")).await;
         let token = value_of(&form.body, "name=\"_login_csrf\" value=\"").unwrap_or_default();
         let login_cookie = form.cookies.iter().find(|c| c.starts_with("dg_login=")).and_then(|c| c.split(';').next()).unwrap_or_default();
         let resp = self
             .client
             .post(format!("{}/login", self.base))
             .header(header::COOKIE, login_cookie)
-            .form(&[("_login_csrf", token.as_str()), ("username", username), ("password", password), ("next", "/tasks")])
+            .form(&[("_login_csrf", token.as_str()), ("username", username), ("password", password), ("next", next)])
             .send()
             .await
             .expect("login");

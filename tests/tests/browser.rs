@@ -1,38 +1,44 @@
-//! Issue 8 acceptance 2: a real browser. Starts the server with the demo data
-//! (plus generated half-years, `tests::dashboard::generate`), opens
-//! `/dashboard` in headless Chromium, is sent to the login form, logs in as
-//! the demo's bureau staff `staff01`, checks every card against
-//! `GET /api/v1/dashboard/overview`, and saves a screenshot
-//! (`$CARGO_TARGET_TMPDIR/dashboard.png`). Skipped, with a notice, when no
-//! Chromium is installed (`.ci/run` installs Debian's `chromium` and `fonts-noto-cjk`).
+//! Issue 8 acceptance 2, on the web front end (issue 15): a real browser.
+//! Starts the server with the demo data (plus generated half-years,
+//! `tests::dashboard::generate`), opens `/dashboard` in headless Chromium, is
+//! sent to the site's login form (`/login?next=/dashboard`), signs in as the
+//! demo's bureau staff `staff01`, lands back on `/dashboard`, checks every
+//! card against `GET /api/v1/dashboard/overview`, runs axe-core on the login
+//! form and the dashboard (no serious or critical violation) and saves their
+//! screenshots (`$CARGO_TARGET_TMPDIR/portal/dashboard/`). Skipped, with a
+//! notice, when no Chromium is installed (`.ci/run` installs Debian's
+//! `chromium` and `fonts-noto-cjk`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::Duration;
-
+use anyhow::ensure;
 use tests::{
-    browser::{Browser, find_chromium},
+    browser::find_chromium,
     dashboard::{LONG_TTL_SECS, card_values, generate},
+    portal::Portal,
     spawn_app_with,
 };
 
-/// Opens `/dashboard` at `base`, is sent to the login form, signs in as
-/// `staff01`, saves a screenshot to `shot` and answers the cards as shown.
-async fn cards_in_the_browser(chromium: std::path::PathBuf, base: String, shot: std::path::PathBuf) -> Vec<(String, String)> {
+/// Opens `/dashboard` at `base`, is sent to the site's login form, signs in
+/// as `staff01`, lands back on `/dashboard` (charts drawn, axe-core clean on
+/// both pages, screenshots in `shots`) and answers the cards as shown.
+async fn cards_in_the_browser(chromium: std::path::PathBuf, base: String, shots: std::path::PathBuf) -> Vec<(String, String)> {
     tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<(String, String)>> {
-        let mut b = Browser::launch(&chromium)?;
-        let long = Duration::from_secs(30);
-        b.goto(&format!("{base}/dashboard"))?;
-        // Not signed in: the page sends the browser to the login form.
-        b.wait_for("location.pathname === '/dashboard/login' && document.readyState === 'complete' && !!document.getElementById('username')", long)?;
-        b.eval(&format!(
-            "document.getElementById('username').value = 'staff01'; document.getElementById('password').value = '{}'; document.getElementById('submit').click(); true",
-            api::demo::DEMO_PASSWORD
-        ))?;
-        b.wait_for("location.pathname === '/dashboard' && document.readyState === 'complete' && !!document.querySelector('[data-figure]')", long)?;
-        let cards = b.eval("JSON.stringify(Array.from(document.querySelectorAll('[data-figure]')).map(e => [e.dataset.figure, e.textContent]))")?;
-        let png = b.screenshot()?;
-        std::fs::write(&shot, &png)?;
+        let mut p = Portal::launch(&chromium, &base, shots)?;
+        p.open("/dashboard")?;
+        // Not signed in: the page sends the browser to the site's login form.
+        let at = p.path()?;
+        ensure!(at == "/login?next=/dashboard", "sent to {at}");
+        p.page_ok("login")?;
+        p.fill("#username", "staff01")?;
+        p.fill("#password", api::demo::DEMO_PASSWORD)?;
+        p.click("#submit")?;
+        let at = p.path()?;
+        ensure!(at == "/dashboard", "after signing in: {at} {}", p.text("#login-error")?);
+        ensure!(p.has("svg.chart rect")?, "the charts are drawn");
+        let cards =
+            p.eval("JSON.stringify(Array.from(document.querySelectorAll('[data-figure]')).map(e => [e.dataset.figure, e.textContent]))")?;
+        p.page_ok("dashboard")?;
         Ok(serde_json::from_str(cards.as_str().unwrap_or("[]"))?)
     })
     .await
@@ -41,7 +47,7 @@ async fn cards_in_the_browser(chromium: std::path::PathBuf, base: String, shot: 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bureau_staff_log_in_in_a_browser_and_the_cards_show_the_api_figures() {
+async fn bureau_staff_sign_in_in_a_browser_and_the_cards_show_the_api_figures() {
     let Some(chromium) = find_chromium() else {
         println!("browser test skipped: Chromium is not installed (apt-get install -y chromium fonts-noto-cjk, or set CHROMIUM)");
         return;
@@ -50,8 +56,9 @@ async fn bureau_staff_log_in_in_a_browser_and_the_cards_show_the_api_figures() {
     let scenario = generate(&app).await;
     let (status, overview) = app.get("/api/v1/dashboard/overview", Some(&scenario.staff)).await;
     assert_eq!(status, 200, "{overview}");
-    let shot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("dashboard.png");
-    let cards = cards_in_the_browser(chromium, app.address.clone(), shot.clone()).await;
+    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("portal").join("dashboard");
+    let shot = shots.join("02-dashboard.png");
+    let cards = cards_in_the_browser(chromium, app.address.clone(), shots).await;
     let want = card_values(&overview);
     assert_eq!(cards.len(), want.len(), "{cards:?}");
     for (key, value) in want {
@@ -65,7 +72,7 @@ async fn bureau_staff_log_in_in_a_browser_and_the_cards_show_the_api_figures() {
 
 /// Issue 18 acceptance 2: what `serve --demo` loads (the same function), on
 /// a fresh database, seen in the browser: every card but bans and dead mail
-/// is non-zero. The screenshot is `$CARGO_TARGET_TMPDIR/dashboard-demo.png`.
+/// is non-zero. Screenshots in `$CARGO_TARGET_TMPDIR/portal/dashboard-demo/`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_the_demo_loads_every_card_but_bans_and_dead_mail_is_non_zero_in_the_browser() {
     let Some(chromium) = find_chromium() else {
@@ -75,8 +82,8 @@ async fn after_the_demo_loads_every_card_but_bans_and_dead_mail_is_non_zero_in_t
     let app = spawn_app_with(|s| s.access_token_ttl_secs = LONG_TTL_SECS).await;
     app.set_now("2026-12-06T10:00:00+08:00").await;
     api::demo::load(&app.state).await.expect("demo");
-    let shot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("dashboard-demo.png");
-    let cards = cards_in_the_browser(chromium, app.address.clone(), shot.clone()).await;
+    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("portal").join("dashboard-demo");
+    let cards = cards_in_the_browser(chromium, app.address.clone(), shots.clone()).await;
     let staff = app.login_as("staff01", api::demo::DEMO_PASSWORD).await;
     let (status, overview) = app.get("/api/v1/dashboard/overview", Some(&staff)).await;
     assert_eq!(status, 200, "{overview}");
@@ -87,5 +94,5 @@ async fn after_the_demo_loads_every_card_but_bans_and_dead_mail_is_non_zero_in_t
             assert!(!value.starts_with('0') && value != "—", "card {key} shows {value}");
         }
     }
-    println!("screenshot: {}", shot.display());
+    println!("screenshots: {}", shots.display());
 }

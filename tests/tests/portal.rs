@@ -306,7 +306,11 @@ fn journey(w: &mut World<'_>, chromium: &Path) -> anyhow::Result<()> {
             p.page_ok("row-form")?;
         }
         if i == 5 {
+            // "与上期相同" confirms 附件2 only; this period's training is answered apart.
             p.click("#no-change")?;
+            ensure!(p.has("#pending")?, "附件3 still to be entered: {}", p.body_text()?);
+            p.page_ok("row-basic-confirmed")?;
+            p.click("#no-activity")?;
             rows.push(None);
         } else {
             let row = Row::simple(120 * (i64::try_from(i).unwrap_or(0) + 1), 12 * (i64::try_from(i).unwrap_or(0) + 1));
@@ -319,7 +323,9 @@ fn journey(w: &mut World<'_>, chromium: &Path) -> anyhow::Result<()> {
     let report = w.api_get(&report_path(&filing, "2026H1", ""));
     ensure!(report["rows_filled"] == 6, "six rows: {report}");
     let research = report["members"].as_array().and_then(|m| m.iter().find(|x| x["organization"]["id"] == w.parties[5].id()).cloned());
-    ensure!(research.is_some_and(|r| r["confirmed_no_change"] == true), "the research institute confirmed its previous figures");
+    let research = research.context("research institute")?;
+    ensure!(research["confirmed_no_change"] == true, "the research institute confirmed its previous 附件2: {research}");
+    ensure!(research["progress"]["trainees"] == 0, "and reported no training this period: {research}");
 
     // The initiator submits from 我的待办; the page shows the API's 合计.
     p.sign_in(&names[0], NEW_PASSWORD)?;

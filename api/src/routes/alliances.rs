@@ -115,6 +115,11 @@ pub struct MemberEntry {
     pub joined_on: Option<NaiveDate>,
     pub left_on: Option<NaiveDate>,
     pub current: bool,
+    /// A join after registration still waiting for its 附件1 form or charter
+    /// signature (003 §二(四)(六)): not counted as a member until complete.
+    pub pending: bool,
+    /// What a pending join still needs: `member_form`, `charter_signature`.
+    pub pending_items: Vec<String>,
     pub form_filled: bool,
     pub form_filled_by_initiator: bool,
     pub charter_signed: bool,
@@ -285,6 +290,12 @@ pub fn detail(v: AllianceView, access: Access, today: NaiveDate) -> AllianceDeta
             joined_on: m.membership.joined_on,
             left_on: m.membership.left_on,
             current: current.contains(&m.membership.id),
+            pending: m.membership.pending,
+            pending_items: if m.membership.pending {
+                entities::alliance::join::join_missing(m.form.is_some(), m.signed_charter).iter().map(|i| i.code().to_string()).collect()
+            } else {
+                Vec::new()
+            },
             form_filled: m.form.is_some(),
             form_filled_by_initiator: m.form.is_some_and(|f| f.filled_by_initiator),
             charter_signed: m.signed_charter,

@@ -291,7 +291,7 @@ impl From<Overview> for DashboardOverview {
             as_of: o.today,
             alliances: AlliancesSection {
                 total: a.total,
-                registered: a.by_status.iter().find(|(s, _)| *s == entities::alliance::AllianceStatus::Registered).map_or(0, |(_, n)| *n),
+                registered: a.registered(),
                 by_status: a
                     .by_status
                     .iter()

@@ -89,7 +89,7 @@ impl ReportsApi {
         Ok(Json(rows::save(&state, &auth.0, id.0, period, org_id.0, counts, version).await?.into()))
     }
 
-    /// 确认无变化 Confirm the member's values of its previous report in one request (as filling).
+    /// 与上期相同 Confirm the member's 附件2 (staff, titles, skill levels) of its previous report in one request. 附件3 (this period's training) is not copied: it stays as entered this period, or is still to be entered (`progress_pending`), e.g. with `no-activity`.
     #[oai(path = "/:id/reports/:period/rows/:org_id/no-change", method = "post")]
     async fn no_change(
         &self,
@@ -101,5 +101,19 @@ impl ReportsApi {
     ) -> ApiResult<Json<ReportRowDto>> {
         let period = parse_period(&period.0)?;
         Ok(Json(rows::no_change(&state, &auth.0, id.0, period, org_id.0).await?.into()))
+    }
+
+    /// 本期无培训活动 Answer 附件3 with zeros for this period in one request (no trainees, no applications, no joins); 附件2 stays as stored, or is taken from the prefill. 422 `no_basic_figures` when there is no 附件2 at all.
+    #[oai(path = "/:id/reports/:period/rows/:org_id/no-activity", method = "post")]
+    async fn no_activity(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        period: Path<String>,
+        org_id: Path<Uuid>,
+    ) -> ApiResult<Json<ReportRowDto>> {
+        let period = parse_period(&period.0)?;
+        Ok(Json(rows::no_activity(&state, &auth.0, id.0, period, org_id.0).await?.into()))
     }
 }

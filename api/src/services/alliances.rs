@@ -380,6 +380,7 @@ pub async fn create(state: &AppState, caller: &Caller, f: DraftFields, member_id
             joined_on: Set(None),
             left_on: Set(None),
             leave_reason: Set(None),
+            pending: Set(false),
             created_at: Set(now),
         })
         .collect();

@@ -103,6 +103,14 @@ pub struct AllianceFigures {
     pub by_industry: Vec<(String, u64)>,
 }
 
+impl AllianceFigures {
+    /// Alliances registered (备案) and not suspended or dissolved.
+    #[must_use]
+    pub fn registered(&self) -> u64 {
+        self.by_status.iter().find(|(s, _)| *s == AllianceStatus::Registered).map_or(0, |(_, n)| *n)
+    }
+}
+
 /// Member units of alliances on file, today, per kind of organisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberFigures {

@@ -8,7 +8,7 @@ use jobs::{
     registry::{JOBS, JobDef},
     schedule::Cron,
 };
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait, sea_query::Expr};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr};
 use uuid::Uuid;
 
 use crate::{
@@ -84,7 +84,11 @@ pub async fn runs(state: &AppState, name: &str, page: PageParams) -> ApiResult<(
 /// 404 unknown job; 500 when the run could not be recorded.
 pub async fn run_now(state: &AppState, actor: Option<&Caller>, name: &str) -> ApiResult<job_run::Model> {
     let def = find(name)?;
-    let run = jobs::runner::run_manual(&state.jobs, state.clock.as_ref(), def).await.map_err(|e| ApiError::internal(&format!("{e:#}")))?;
+    // A database error while recording the run keeps its meaning (a cut connection is 503, try again).
+    let run = jobs::runner::run_manual(&state.jobs, state.clock.as_ref(), def).await.map_err(|e| match e.downcast::<sea_orm::DbErr>() {
+        Ok(db) => ApiError::from(db),
+        Err(e) => ApiError::internal(&format!("{e:#}")),
+    })?;
     audit::record(&state.db, Actor(actor), state.clock.now(), Entry::new("job.run", "job", def.name).after(&run)).await?;
     Ok(run)
 }
@@ -115,7 +119,7 @@ pub async fn outbox(state: &AppState, status: Option<Status>, page: PageParams) 
 pub async fn retry(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<outbox_message::Model> {
     use outbox_message::Column;
     let now = state.clock.now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let before = outbox_message::Entity::find_by_id(id).one(&txn).await?.ok_or_else(|| ApiError::not_found("邮件", "Message"))?;
     let changed = outbox_message::Entity::update_many()
         .col_expr(Column::DeadAt, Expr::value(Option::<DateTime<Utc>>::None))

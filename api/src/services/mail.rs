@@ -3,7 +3,7 @@
 
 use entities::{models::user, values::Email};
 use jobs::outbox::{self, OutgoingMail};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -21,7 +21,7 @@ use crate::{
 /// 422 `to_address` when no address is given and the caller has none.
 pub async fn send_test(state: &AppState, caller: Option<&Caller>, to: Option<Email>) -> ApiResult<Uuid> {
     let now = state.clock.now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let me = match caller {
         Some(c) => user::Entity::find_by_id(c.user_id).one(&txn).await?,
         None => None,

@@ -28,6 +28,21 @@ pub async fn initiator_and_bureau_users(db: &impl ConnectionTrait, org: Uuid) ->
     Ok(ids)
 }
 
+/// Active users of any of `orgs`.
+///
+/// # Errors
+/// Database errors.
+pub async fn org_users(db: &impl ConnectionTrait, orgs: &[Uuid]) -> ApiResult<Vec<Uuid>> {
+    Ok(user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(user::Column::Disabled.eq(false))
+        .filter(user::Column::OrganizationId.is_in(orgs.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
 /// Active bureau staff and admins.
 ///
 /// # Errors

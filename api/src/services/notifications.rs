@@ -10,9 +10,7 @@ use entities::models::{
     notification::{self, Column},
     outbox_message::{self, Column as Message},
 };
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait, sea_query::Expr,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr};
 use uuid::Uuid;
 
 use crate::{
@@ -71,7 +69,7 @@ pub async fn unread_count(state: &AppState, caller: &Caller) -> ApiResult<u64> {
 /// 404 when it does not exist or belongs to someone else.
 pub async fn mark_read(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<notification::Model> {
     let now = state.clock.now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     // A `notifications` row, or else one of the caller's messages queued in bulk.
     let (found, is_message) = match notification::Entity::find_by_id(id).filter(Column::UserId.eq(caller.user_id)).one(&txn).await? {
         Some(n) => (n, false),
@@ -111,7 +109,7 @@ pub async fn mark_read(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult
 /// Database errors.
 pub async fn mark_all_read(state: &AppState, caller: &Caller, up_to: Option<Uuid>) -> ApiResult<u64> {
     let now = state.clock.now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let changed = mark_all(&txn, caller, up_to, now).await?;
     if changed > 0 {
         audit::record(

@@ -262,6 +262,10 @@ pub async fn update(state: &AppState, caller: &Caller, id: Uuid, if_match: Optio
     let after = organization::Entity::find_by_id(id).one(&txn).await?.ok_or_else(not_found)?;
     audit::record(&txn, Actor(Some(caller)), now, Entry::new("organization.updated", "organization", id).before(&before).after(&after))
         .await?;
+    if after.kind != current.kind {
+        // 003 §二(二)(三): the composition of its alliances may no longer hold (or hold again).
+        crate::services::alliances::members::recheck_alliances_of(&txn, state, caller, id, state.clock.today()).await?;
+    }
     txn.commit().await?;
     Ok(after)
 }

@@ -2,7 +2,10 @@
 //! browser sessions sign in through [`login_then`] and live in `crate::web::session`.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use entities::models::{refresh_token, user, web_session};
+use entities::{
+    login::Lockout,
+    models::{refresh_token, user, web_session},
+};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, ExprTrait, QueryFilter, Set, sea_query::Expr};
 use uuid::Uuid;
 
@@ -14,9 +17,8 @@ use crate::{
     state::AppState,
 };
 
-/// 5 failed logins lock the account for 15 minutes (DESIGN §3).
-pub const MAX_FAILED_LOGINS: i32 = 5;
-pub const LOCK_MINUTES: i64 = 15;
+/// 5 failed logins lock the account for 15 minutes (DESIGN §3; the rule is [`entities::login`]).
+pub use entities::login::{LOCK_MINUTES, MAX_FAILED_LOGINS};
 
 pub struct Tokens {
     pub access_token: String,
@@ -47,6 +49,12 @@ fn caller_of(u: &user::Model) -> Caller {
 /// A precomputed hash verified when the username is unknown, so timing does not tell.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3Vf1fTxy7Xq0eH0x8QnY2l0rZ0m5t3bm6QqgJ2h0Q1Y";
 
+/// Each failed login is audited with the failure counter and the lock's end
+/// before and after it (`user.login_failed`, `user.locked`). A username
+/// without an account is counted and locked the same way
+/// ([`unknown_name_failed`]), so after repeated failures it too answers
+/// `account_locked`: the answers do not tell which accounts exist.
+///
 /// # Errors
 /// 401 `invalid_credentials`, `account_locked`.
 pub async fn login(state: &AppState, username: &str, password: &str) -> ApiResult<Tokens> {
@@ -71,47 +79,51 @@ pub async fn login_then<T>(
 ) -> ApiResult<T> {
     let now = state.clock.now();
     let Some(found) = user::Entity::find().filter(user::Column::Username.eq(username)).one(&state.db).await? else {
-        let _ = auth::verify_password(password, DUMMY_HASH);
         state.metrics.login_failed();
-        return Err(bad_credentials());
+        return Err(unknown_name_failed(state, username, password, now).await?);
     };
     if let Some(until) = found.locked_until.filter(|u| *u > now) {
         return Err(locked(until));
     }
     let password_ok = auth::verify_password(password, &found.password_hash);
     let txn = crate::db::begin_write(&state.db).await?;
-    if !password_ok || found.disabled {
-        if found.disabled {
-            txn.commit().await?;
-            return Err(bad_credentials());
-        }
+    if found.disabled {
+        txn.commit().await?;
+        return Err(bad_credentials());
+    }
+    if !password_ok {
         state.metrics.login_failed();
+        // Counted in the database (concurrent failures each count); the row
+        // stays locked until commit, so the read-back is this failure's.
         user::Entity::update_many()
             .col_expr(user::Column::FailedLogins, Expr::col(user::Column::FailedLogins).add(1))
             .filter(user::Column::Id.eq(found.id))
             .exec(&txn)
             .await?;
-        let failures = user::Entity::find_by_id(found.id).one(&txn).await?.map_or(0, |u| u.failed_logins);
+        let now_row = user::Entity::find_by_id(found.id).one(&txn).await?.ok_or_else(bad_credentials)?;
+        let before = Lockout { failed_logins: now_row.failed_logins - 1, locked_until: now_row.locked_until };
+        let after = before.after_failure(now);
         let me = caller_of(&found);
-        if failures >= MAX_FAILED_LOGINS {
-            let until = now + TimeDelta::minutes(LOCK_MINUTES);
+        let entry = if let Some(until) = after.locked_at(now) {
             user::ActiveModel {
                 id: Set(found.id),
-                failed_logins: Set(0),
+                failed_logins: Set(after.failed_logins),
                 locked_until: Set(Some(until)),
                 updated_at: Set(now),
                 ..Default::default()
             }
             .update(&txn)
             .await?;
-            audit::record(&txn, Actor(Some(&me)), now, Entry::new("user.locked", "user", found.id)).await?;
-            txn.commit().await?;
-            state.metrics.account_locked();
-            return Err(locked(until));
-        }
-        audit::record(&txn, Actor(Some(&me)), now, Entry::new("user.login_failed", "user", found.id)).await?;
+            Entry::new("user.locked", "user", found.id)
+        } else {
+            Entry::new("user.login_failed", "user", found.id)
+        };
+        audit::record(&txn, Actor(Some(&me)), now, entry.before(&before).after(&after)).await?;
         txn.commit().await?;
-        return Err(bad_credentials());
+        if after.locked_at(now).is_some() {
+            state.metrics.account_locked();
+        }
+        return Err(after.locked_at(now).map_or_else(bad_credentials, locked));
     }
     user::ActiveModel {
         id: Set(found.id),
@@ -126,6 +138,56 @@ pub async fn login_then<T>(
     audit::record(&txn, Actor(Some(&caller_of(&found))), now, Entry::new("user.login", "user", found.id)).await?;
     txn.commit().await?;
     Ok(granted)
+}
+
+/// A failed login under a name without an account, answered as for an
+/// account: `account_locked` while its lock lasts, else the dummy hash is
+/// verified (the same time as a real check), the failure counted by the same
+/// rule and audited (`login_name.login_failed`, `login_name.locked`).
+/// Failures of names neither locked nor tried for a day are purged.
+async fn unknown_name_failed(state: &AppState, username: &str, password: &str, now: DateTime<Utc>) -> ApiResult<ApiError> {
+    use entities::models::login_failure::{self, Column};
+    use sea_orm::sea_query::OnConflict;
+    let name: String = username.chars().take(200).collect();
+    let seen = login_failure::Entity::find_by_id(name.clone()).one(&state.db).await?;
+    if let Some(until) = seen.and_then(|r| r.locked_until).filter(|u| *u > now) {
+        return Ok(locked(until));
+    }
+    let _ = auth::verify_password(password, DUMMY_HASH);
+    let txn = crate::db::begin_write(&state.db).await?;
+    login_failure::Entity::delete_many()
+        .filter(Column::UpdatedAt.lt(now - TimeDelta::days(1)))
+        .filter(Column::LockedUntil.is_null().or(Column::LockedUntil.lt(now)))
+        .exec(&txn)
+        .await?;
+    let first =
+        login_failure::ActiveModel { username: Set(name.clone()), failed_logins: Set(1), locked_until: Set(None), updated_at: Set(now) };
+    login_failure::Entity::insert(first)
+        .on_conflict(
+            OnConflict::column(Column::Username)
+                .value(Column::FailedLogins, Expr::col((login_failure::Entity, Column::FailedLogins)).add(1))
+                .update_column(Column::UpdatedAt)
+                .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
+    let now_row = login_failure::Entity::find_by_id(name.clone()).one(&txn).await?.ok_or_else(bad_credentials)?;
+    let before = Lockout { failed_logins: now_row.failed_logins - 1, locked_until: now_row.locked_until };
+    let after = before.after_failure(now);
+    let entry = if let Some(until) = after.locked_at(now) {
+        login_failure::Entity::update_many()
+            .col_expr(Column::FailedLogins, Expr::value(after.failed_logins))
+            .col_expr(Column::LockedUntil, Expr::value(Some(until)))
+            .filter(Column::Username.eq(name.as_str()))
+            .exec(&txn)
+            .await?;
+        Entry::new("login_name.locked", "login_name", &name)
+    } else {
+        Entry::new("login_name.login_failed", "login_name", &name)
+    };
+    audit::record(&txn, Actor(None), now, entry.before(&before).after(&after)).await?;
+    txn.commit().await?;
+    Ok(after.locked_at(now).map_or_else(bad_credentials, locked))
 }
 
 async fn insert_refresh(

@@ -7,7 +7,8 @@
 //!   the alliance takes member papers (003 §二(四)(六),
 //!   `AllianceStatus::TAKES_MEMBER_PAPERS`);
 //! - the initiator owes the submission of a draft and the correction of a
-//!   returned filing (with the reasons of the last round);
+//!   returned filing (with the reasons of the last round), and follows the
+//!   joins still pending on a unit's form and signature;
 //! - member units owe their rows, and initiators the submission, of every
 //!   half-year report still open (003 §二(七); `report::outstanding`, the
 //!   queries of the report chase), due on the member-row and report due dates;
@@ -47,6 +48,8 @@ pub enum TaskKind {
     ReportRows,
     /// 提交联盟半年度报送
     ReportSubmit,
+    /// 新成员加入待完成（发起单位）
+    JoinPending,
     /// 审核联盟备案（市人社局）
     FilingReview,
     /// 审核半年度报送（市人社局）
@@ -63,6 +66,7 @@ impl TaskKind {
             Self::FilingDraft => "filing_draft",
             Self::ReportRows => "report_rows",
             Self::ReportSubmit => "report_submit",
+            Self::JoinPending => "join_pending",
             Self::FilingReview => "filing_review",
             Self::ReportReview => "report_review",
         }
@@ -77,6 +81,7 @@ impl TaskKind {
             Self::FilingDraft => "完成备案材料并提交",
             Self::ReportRows => "填报本单位半年度数据",
             Self::ReportSubmit => "提交联盟半年度报送",
+            Self::JoinPending => "新成员加入待完成（登记表、章程签署）",
             Self::FilingReview => "审核联盟备案",
             Self::ReportReview => "审核半年度报送",
         }
@@ -138,6 +143,7 @@ pub async fn for_caller(state: &AppState, caller: &Caller) -> ApiResult<Vec<Task
         (Role::OrgUser, Some(org)) => {
             let mut t = papers(&state.db, org).await?;
             t.extend(filings(&state.db, org).await?);
+            t.extend(joins(&state.db, org).await?);
             t.extend(reports(&state.db, state.settings.reports.rules(), org, today).await?);
             t
         }
@@ -261,6 +267,38 @@ async fn filings(db: &impl ConnectionTrait, org: Uuid) -> ApiResult<Vec<Task>> {
             }
         })
         .collect())
+}
+
+/// Units joining the initiator's registered alliances whose join is still
+/// pending: it completes when their 附件1 form and current-charter signature
+/// are in (003 §二(四)(六), `alliance::join`), one statement.
+async fn joins(db: &impl ConnectionTrait, org: Uuid) -> ApiResult<Vec<Task>> {
+    let q = Query::select()
+        .expr_as(Expr::col(("a", "id")), "id")
+        .expr_as(Expr::col(("a", "name")), "name")
+        .expr_as(Expr::col(("o", "id")), "org_id")
+        .expr_as(Expr::col(("o", "name")), "org_name")
+        .expr_as(Expr::col(("m", "joined_on")), "joined_on")
+        .from_as("alliance_members", "m")
+        .join_as(JoinType::InnerJoin, "alliances", "a", Expr::col(("a", "id")).equals(("m", "alliance_id")))
+        .join_as(JoinType::InnerJoin, "organizations", "o", Expr::col(("o", "id")).equals(("m", "organization_id")))
+        .and_where(Expr::col(("a", "initiator_org_id")).eq(org))
+        .and_where(Expr::col(("m", "pending")).eq(true))
+        .and_where(Expr::col(("m", "left_on")).is_null())
+        .order_by((Alias::new("a"), Alias::new("name")), sea_orm::Order::Asc)
+        .limit(200)
+        .to_owned();
+    let mut out = Vec::new();
+    for row in db.query_all(&q).await? {
+        let org_name: String = row.try_get("", "org_name")?;
+        let joined: Option<NaiveDate> = row.try_get("", "joined_on")?;
+        let mut details = vec![format!("{org_name}：待该单位填写登记表（附件1）并签署现行章程后计入成员")];
+        if let Some(d) = joined {
+            details.push(format!("登记的加入日期：{d}"));
+        }
+        out.push(Task { details, ..task(TaskKind::JoinPending, row.try_get("", "id")?, row.try_get("", "name")?) });
+    }
+    Ok(out)
 }
 
 /// Rows the unit owes and reports it must submit, for every period still owed.

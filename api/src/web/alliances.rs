@@ -61,6 +61,7 @@ pub fn routes() -> Route {
         .at("/:id/reports/:period/export.csv", get(super::reports::csv))
         .at("/:id/reports/:period/rows/:org", get(super::reports::row_form).post(super::reports::save_row))
         .at("/:id/reports/:period/rows/:org/no-change", post(super::reports::no_change))
+        .at("/:id/reports/:period/rows/:org/no-activity", post(super::reports::no_activity))
 }
 
 /// Unwraps a guard's result or returns its response.

@@ -204,7 +204,15 @@ pub async fn csv(req: &Request, state: St<'_>, p: Path<(Uuid, String)>) -> Respo
     }
 }
 
-async fn row_page(state: &AppState, v: &Viewer, id: Uuid, raw: &str, org: Uuid, posted: Option<(&Fields, ApiError)>) -> Response {
+async fn row_page(
+    state: &AppState,
+    v: &Viewer,
+    id: Uuid,
+    raw: &str,
+    org: Uuid,
+    posted: Option<(&Fields, ApiError)>,
+    done: Option<&str>,
+) -> Response {
     let result = async { rows::get(state, &v.caller, id, period_of(raw)?, org).await }.await;
     let (alliance_name, row) = match result {
         Ok(r) => (r.ctx.alliance.name.clone(), ReportRowDto::from(r)),
@@ -236,6 +244,7 @@ async fn row_page(state: &AppState, v: &Viewer, id: Uuid, raw: &str, org: Uuid, 
         "values": values,
         "errors": errors,
         "on_behalf": v.caller.organization_id != Some(org),
+        "done": done,
     });
     page(status, Some(v), "row_form.html", ctx)
 }
@@ -244,7 +253,14 @@ async fn row_page(state: &AppState, v: &Viewer, id: Uuid, raw: &str, org: Uuid, 
 pub async fn row_form(req: &Request, state: St<'_>, p: Path<(Uuid, String, Uuid)>) -> Response {
     let v = guard!(signed_in(&state, req).await);
     let (id, raw, org) = p.0;
-    row_page(&state, &v, id, &raw, org, None).await
+    row_page(&state, &v, id, &raw, org, None, row_done(req)).await
+}
+
+fn row_done(req: &Request) -> Option<&'static str> {
+    match req.uri().query()?.strip_prefix("done=")? {
+        "basic_confirmed" => Some("基本情况（附件2）已确认与上期相同。请填报本期工作进展（附件3），或选择“本期无培训活动”。"),
+        _ => None,
+    }
 }
 
 #[handler]
@@ -271,7 +287,20 @@ pub async fn save_row(req: &Request, state: St<'_>, p: Path<(Uuid, String, Uuid)
     match result {
         Ok(()) => redirect(&format!("/alliances/{id}/reports/{raw}?done=row_saved")),
         Err(e) if matches!(e.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN) => error_page(Some(&v), &e),
-        Err(e) => row_page(&state, &v, id, &raw, org, Some((&f, e))).await,
+        Err(e) => row_page(&state, &v, id, &raw, org, Some((&f, e)), None).await,
+    }
+}
+
+/// After a one-step answer: back to the row while 附件3 is still to be
+/// entered ("与上期相同" confirms 附件2 only), else to the report.
+async fn one_step(state: &AppState, v: &Viewer, id: Uuid, raw: &str, org: Uuid, f: &Fields, result: ApiResult<rows::RowView>) -> Response {
+    match result {
+        Ok(r) if r.row.as_ref().is_some_and(|row| row.progress_pending) => {
+            redirect(&format!("/alliances/{id}/reports/{raw}/rows/{org}?done=basic_confirmed"))
+        }
+        Ok(_) => redirect(&format!("/alliances/{id}/reports/{raw}?done=row_saved")),
+        Err(e) if matches!(e.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN) => error_page(Some(v), &e),
+        Err(e) => row_page(state, v, id, raw, org, Some((f, e)), None).await,
     }
 }
 
@@ -280,10 +309,15 @@ pub async fn no_change(req: &Request, state: St<'_>, p: Path<(Uuid, String, Uuid
     let f = Fields(form.0);
     let v = guard!(posted(&state, req, f.csrf()).await);
     let (id, raw, org) = p.0;
-    let result = async { rows::no_change(&state, &v.caller, id, period_of(&raw)?, org).await.map(|_| ()) }.await;
-    match result {
-        Ok(()) => redirect(&format!("/alliances/{id}/reports/{raw}?done=row_saved")),
-        Err(e) if matches!(e.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN) => error_page(Some(&v), &e),
-        Err(e) => row_page(&state, &v, id, &raw, org, Some((&f, e))).await,
-    }
+    let result = async { rows::no_change(&state, &v.caller, id, period_of(&raw)?, org).await }.await;
+    one_step(&state, &v, id, &raw, org, &f, result).await
+}
+
+#[handler]
+pub async fn no_activity(req: &Request, state: St<'_>, p: Path<(Uuid, String, Uuid)>, form: Form<Vec<(String, String)>>) -> Response {
+    let f = Fields(form.0);
+    let v = guard!(posted(&state, req, f.csrf()).await);
+    let (id, raw, org) = p.0;
+    let result = async { rows::no_activity(&state, &v.caller, id, period_of(&raw)?, org).await }.await;
+    one_step(&state, &v, id, &raw, org, &f, result).await
 }

@@ -31,6 +31,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "review_reports.html",
     "organizations.html",
     "organization_form.html",
+    "dashboard.html",
 );
 
 static ENV: LazyLock<Result<Environment<'static>, minijinja::Error>> = LazyLock::new(|| {

@@ -13,6 +13,14 @@ pub const INITIATOR_KINDS: [OrgKind; 5] = [
     OrgKind::IndustryAssociation,
 ];
 
+/// Alliances whose composition is kept checked after registration: a
+/// membership change or a member's change of kind re-checks them and flags a
+/// broken composition to the initiator and the bureau (003 §二(二)(三),
+/// DESIGN §4). Drafts and filings under review are judged at submission and
+/// again at registration instead.
+pub const WATCHED_STATUSES: [crate::alliance::AllianceStatus; 2] =
+    [crate::alliance::AllianceStatus::Registered, crate::alliance::AllianceStatus::Suspended];
+
 /// The facts the composition rules look at: kinds of the initiator, the lead
 /// and every current member (initiator and lead included).
 #[derive(Debug, Clone)]
@@ -159,5 +167,12 @@ mod tests {
     fn all_failures_at_once() {
         let f = facts(Enterprise, Other, &[Enterprise, Other]);
         assert_eq!(check_composition(&f).len(), 4);
+    }
+
+    #[test]
+    fn only_registered_alliances_are_watched_after_a_change() {
+        use crate::alliance::AllianceStatus as S;
+        assert_eq!(WATCHED_STATUSES, [S::Registered, S::Suspended]);
+        assert!(WATCHED_STATUSES.iter().all(|s| !s.is_editable()), "drafts are judged at submission");
     }
 }

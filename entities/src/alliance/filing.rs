@@ -126,7 +126,10 @@ impl FilingProblem {
     }
 }
 
-/// Every reason the filing cannot be submitted yet (empty: it can).
+/// Every reason the filing cannot be submitted — or registered: the bureau's
+/// registration judges the filing again as it stands that day, since a
+/// member's kind, form or signature may have changed after submission
+/// (003 §二(二)(三)(六)) — yet (empty: it can).
 #[must_use]
 pub fn check_filing(f: &FilingFacts) -> Vec<FilingProblem> {
     let mut out: Vec<FilingProblem> = check_composition(&f.composition).into_iter().map(FilingProblem::Composition).collect();

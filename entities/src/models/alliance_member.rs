@@ -15,14 +15,18 @@ pub struct Model {
     pub left_on: Option<Date>,
     #[sea_orm(column_type = "Text", nullable)]
     pub leave_reason: Option<String>,
+    /// A join after registration still lacking its 附件1 form or charter
+    /// signature (`crate::alliance::join`): not yet a member.
+    pub pending: bool,
     pub created_at: DateTimeUtc,
 }
 
 impl Model {
-    /// Member on `day` (a founding member counts from registration).
+    /// Member on `day` (a founding member counts from registration; a
+    /// pending join not at all).
     #[must_use]
     pub fn is_member_on(&self, day: Date) -> bool {
-        self.joined_on.is_none_or(|j| j <= day) && self.left_on.is_none_or(|l| l > day)
+        !self.pending && self.joined_on.is_none_or(|j| j <= day) && self.left_on.is_none_or(|l| l > day)
     }
 }
 

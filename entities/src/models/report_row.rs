@@ -49,6 +49,9 @@ pub struct Model {
     pub confirmed_no_change: bool,
     /// The period the values were copied from, for "no change".
     pub copied_from: Option<String>,
+    /// 附件2 confirmed ("与上期相同") but 附件3 not yet entered: the row does
+    /// not count as filled (`entities::report::confirm`).
+    pub progress_pending: bool,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -111,7 +111,8 @@ impl Scope<'_> {
 }
 
 /// Member units (as of the period's end) of alliances owing `period` whose
-/// row of the unsubmitted report is missing: joins and filters, no columns.
+/// row of the unsubmitted report is missing or still waits for its 附件3
+/// (`confirm`): joins and filters, no columns.
 fn missing_query(period: Period, scope: Scope<'_>) -> sea_orm::sea_query::SelectStatement {
     Query::select()
         .from_as("alliances", "a")
@@ -128,7 +129,8 @@ fn missing_query(period: Period, scope: Scope<'_>) -> sea_orm::sea_query::Select
             "rr",
             Cond::all()
                 .add(Expr::col(("rr", "report_id")).equals(("r", "id")))
-                .add(Expr::col(("rr", "organization_id")).equals(("m", "organization_id"))),
+                .add(Expr::col(("rr", "organization_id")).equals(("m", "organization_id")))
+                .add(Expr::col(("rr", "progress_pending")).eq(false)),
         )
         .cond_where(sql::owes(period))
         .cond_where(unsubmitted())

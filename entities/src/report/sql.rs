@@ -44,6 +44,7 @@ pub fn report_join(period: Period) -> Condition {
 #[must_use]
 pub fn member_on(day: NaiveDate) -> Condition {
     Cond::all()
+        .add(Expr::col(("m", "pending")).eq(false))
         .add(Cond::any().add(Expr::col(("m", "joined_on")).is_null()).add(Expr::col(("m", "joined_on")).lte(day)))
         .add(Cond::any().add(Expr::col(("m", "left_on")).is_null()).add(Expr::col(("m", "left_on")).gt(day)))
 }

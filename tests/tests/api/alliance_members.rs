@@ -168,10 +168,12 @@ async fn a_member_leaving_breaks_the_composition_and_tells_initiator_and_bureau(
         )
         .await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["composition_warnings"], json!([]));
-    // The joining member fills its form and signs.
+    assert_eq!(body["composition_warnings"], json!(["missing_research_institute"]), "pending until its form and signature are in");
+    // The joining member fills its form and signs: the warning clears.
     assert_eq!(app.put_json(&f.path(&format!("/members/{}/form", newcomer.id())), Some(&newcomer.session), &form_body(20)).await.0, 200);
     assert_eq!(app.post_json(&f.path("/charter/sign"), Some(&newcomer.session), &json!({})).await.0, 200);
+    let (_, body) = app.get(&f.path(""), Some(&staff)).await;
+    assert_eq!(body["composition_warnings"], json!([]));
     let (status, body) = app.post_json(&f.path("/members"), Some(&f.initiator.session), &json!({"organization_id": newcomer.id()})).await;
     assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("effective_date")));
     // The initiator and the lead never leave.
@@ -329,7 +331,7 @@ async fn drafts_take_if_match_and_refuse_bad_input() {
     assert_eq!(status, 422);
     bad["total_staff"] = json!("100");
     let (status, _) = app.put_json(&f.path(&format!("/members/{}/form", f.lead.id())), Some(&f.lead.session), &bad).await;
-    assert_eq!(status, 400, "a count as text is a malformed body");
+    assert_eq!(status, 422, "a count as text is refused naming the field");
     let _ = before;
 }
 

@@ -140,6 +140,97 @@ async fn five_failed_logins_lock_the_account_for_15_minutes() {
     assert_eq!(audit_count(&app.db, "user.locked", None).await, 1);
 }
 
+/// The changes of each security event, oldest first: (action, before, after).
+async fn lockout_audit(app: &tests::TestApp, entity_type: &str) -> Vec<(String, serde_json::Value, serde_json::Value)> {
+    use entities::models::audit_log::{self, Column};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    audit_log::Entity::find()
+        .filter(Column::EntityType.eq(entity_type))
+        .filter(Column::Action.is_in([format!("{entity_type}.login_failed"), format!("{entity_type}.locked")]))
+        .order_by_asc(Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.action, r.before.unwrap_or_default(), r.after.unwrap_or_default()))
+        .collect()
+}
+
+/// Issue 21 (4): each failed login is audited with the counter and the
+/// lock's end before and after (MLPS 2.0: each security event with its outcome).
+#[tokio::test]
+async fn each_failed_login_and_the_lock_are_audited_with_the_counter_and_the_locks_end() {
+    let app = spawn_app().await;
+    for _ in 0..5 {
+        let (status, _) = app.post_json("/api/v1/auth/login", None, &json!({"username": "admin", "password": "wrong-password"})).await;
+        assert_eq!(status, 401);
+    }
+    let events = lockout_audit(&app, "user").await;
+    let until = "2026-06-01T01:15:00Z";
+    let expected: Vec<(String, serde_json::Value, serde_json::Value)> = (0..4)
+        .map(|n| {
+            (
+                "user.login_failed".to_string(),
+                json!({"failed_logins": n, "locked_until": null}),
+                json!({"failed_logins": n + 1, "locked_until": null}),
+            )
+        })
+        .chain([(
+            "user.locked".to_string(),
+            json!({"failed_logins": 4, "locked_until": null}),
+            json!({"failed_logins": 0, "locked_until": until}),
+        )])
+        .collect();
+    assert_eq!(events, expected);
+}
+
+/// Issue 21 (4): after as many failures, a username without an account
+/// answers `account_locked` just like a real one, for as long; its failures
+/// are audited the same way.
+#[tokio::test]
+async fn an_unknown_username_is_locked_like_a_real_one_so_answers_do_not_reveal_accounts() {
+    let app = spawn_app().await;
+    let attempt = |username: &'static str| {
+        let app = &app;
+        async move { app.post_json("/api/v1/auth/login", None, &json!({"username": username, "password": "wrong-password"})).await }
+    };
+    let mut answers = Vec::new();
+    for _ in 0..6 {
+        let (real, real_body) = attempt("admin").await;
+        let (unknown, unknown_body) = attempt("no-such-user").await;
+        assert_eq!(real, unknown);
+        assert_eq!(real_body["title"], unknown_body["title"], "the same words, the same lock end");
+        answers.push((real_body["code"].clone(), unknown_body["code"].clone()));
+    }
+    let codes = |c: &str| (json!(c), json!(c));
+    assert_eq!(
+        answers,
+        [
+            codes("invalid_credentials"),
+            codes("invalid_credentials"),
+            codes("invalid_credentials"),
+            codes("invalid_credentials"),
+            codes("account_locked"),
+            codes("account_locked")
+        ]
+    );
+    // The lock of the unknown name ends when an account's would.
+    app.clock.advance(TimeDelta::minutes(15));
+    let (status, body) = attempt("no-such-user").await;
+    assert_problem(status, &body, 401, "invalid_credentials");
+    let events = lockout_audit(&app, "login_name").await;
+    assert_eq!(events.len(), 6, "{events:?}");
+    assert_eq!(
+        events[4],
+        (
+            "login_name.locked".to_string(),
+            json!({"failed_logins": 4, "locked_until": null}),
+            json!({"failed_logins": 0, "locked_until": "2026-06-01T01:15:00Z"})
+        )
+    );
+    assert_eq!(events[5].2, json!({"failed_logins": 1, "locked_until": "2026-06-01T01:15:00Z"}), "counting again after the lock");
+}
+
 #[tokio::test]
 async fn refresh_rotates_and_reuse_revokes_the_family() {
     let app = spawn_app().await;

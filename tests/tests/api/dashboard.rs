@@ -1,7 +1,8 @@
 //! Issue 8: the bureau dashboard — the overview's figures against counts made
 //! independently in the test (acceptance 1), refusals for org users and
 //! experts on every endpoint and the page (acceptance 3), the overdue list,
-//! the exports, the page's login, and a fixed number of statements.
+//! the exports, the page (behind the web front end's sign-in), and a fixed
+//! number of statements.
 
 use std::collections::BTreeMap;
 
@@ -15,6 +16,7 @@ use tests::{
     kind_name,
     reports::report_path,
     spawn_app_with,
+    web::WebClient,
 };
 
 fn p(s: &str) -> Period {
@@ -325,61 +327,70 @@ async fn org_users_and_experts_get_403_on_every_dashboard_endpoint_and_the_page(
             let (status, body) = app.get(path, Some(s)).await;
             assert_problem(status, &body, 403, "forbidden");
         }
-        for path in ["/dashboard", "/dashboard/overview.xlsx", "/dashboard/overdue.csv"] {
+        // Signed in to the web front end, the page and its downloads refuse them too.
+        let web = WebClient::sign_in(&app, &s.username, tests::USER_PASSWORD).await;
+        for path in PAGES {
             let resp = app.send(app.request(reqwest::Method::GET, path, Some(s))).await;
-            assert_eq!(resp.status(), 403, "{path}");
-            let cookie = format!("dg_dashboard={}", s.access_token);
-            let resp = app.send(app.client.get(app.url(path)).header("cookie", cookie)).await;
-            assert_eq!(resp.status(), 403, "{path} with the cookie");
-            assert!(resp.text().await.unwrap().contains("无权访问"));
+            assert_eq!(resp.status(), 403, "{path} with a bearer token");
+            let page = web.get(path).await;
+            assert_eq!(page.status, 403, "{path} in the browser");
+            assert!(page.body.contains("无权访问") && page.body.contains("统计看板仅供市人社局工作人员"), "{path}");
+            assert!(!page.body.contains("data-figure"), "{path}: nothing of the dashboard");
         }
-        // Logging in on the page form refuses them too, and sets no cookie.
-        let resp = app
-            .send(
-                app.client.post(app.url("/dashboard/login")).form(&[("username", s.username.as_str()), ("password", tests::USER_PASSWORD)]),
-            )
-            .await;
-        assert_eq!(resp.status(), 403);
-        assert!(resp.headers().get("set-cookie").is_none());
     }
     for path in endpoints {
         assert_eq!(app.get(path, None).await.0, 401, "{path}");
     }
 }
 
+/// The page and its downloads.
+const PAGES: [&str; 3] = ["/dashboard", "/dashboard/overview.xlsx", "/dashboard/overdue.csv"];
+
 #[tokio::test]
-async fn the_page_logs_bureau_staff_in_with_a_cookie_and_shows_the_api_figures() {
+async fn the_page_sends_visitors_to_the_sites_login_and_shows_bureau_staff_the_api_figures() {
     let app = spawn_app_with(|s| s.access_token_ttl_secs = LONG_TTL_SECS).await;
     let scenario = generate(&app).await;
-    let resp = app.send(app.client.get(app.url("/dashboard"))).await;
-    assert_eq!((resp.status().as_u16(), resp.headers()["location"].to_str().unwrap()), (303, "/dashboard/login"));
-    let resp = app.send(app.client.get(app.url("/dashboard/login"))).await;
-    assert!(resp.text().await.unwrap().contains("市人社局工作人员登录"));
-    let wrong = app.send(app.client.post(app.url("/dashboard/login")).form(&[("username", "staff01"), ("password", "Wrong#2026pw")])).await;
-    assert_eq!(wrong.status(), 401);
-    assert!(wrong.text().await.unwrap().contains("用户名或密码错误"));
-    let ok = app
-        .send(app.client.post(app.url("/dashboard/login")).form(&[("username", "staff01"), ("password", api::demo::DEMO_PASSWORD)]))
-        .await;
-    assert_eq!((ok.status().as_u16(), ok.headers()["location"].to_str().unwrap()), (303, "/dashboard"));
-    let cookie = ok.headers()["set-cookie"].to_str().unwrap().to_string();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/dashboard"), "{cookie}");
-    let pair = cookie.split(';').next().unwrap().to_string();
-    let page = app.send(app.client.get(app.url("/dashboard?period=2026H1")).header("cookie", &pair)).await;
-    assert_eq!(page.status(), 200);
-    let html = page.text().await.unwrap();
-    let (_, o) = app.get("/api/v1/dashboard/overview?period=2026H1", Some(&scenario.staff)).await;
-    for (key, value) in tests::dashboard::card_values(&o) {
-        assert!(html.contains(&format!("data-figure=\"{key}\">{value}<")), "card {key} = {value}");
+    let mut web = WebClient::anonymous(&app);
+    for path in PAGES {
+        let page = web.get(path).await;
+        assert_eq!((page.status, page.location.as_deref()), (303, Some(format!("/login?next={path}").as_str())), "{path}");
     }
-    assert!(html.contains("<svg") && html.contains("近六期报送情况") && html.contains("各报送期培训人数"));
-    assert!(html.contains("href=\"/api/v1/alliances/"), "overdue rows link to the API resource");
-    let xlsx = app.send(app.client.get(app.url("/dashboard/overview.xlsx")).header("cookie", &pair)).await;
-    assert_eq!(xlsx.status(), 200);
-    let bad = app.send(app.client.get(app.url("/dashboard?period=2030H1")).header("cookie", &pair)).await;
-    assert_eq!(bad.status(), 422);
-    let out = app.send(app.client.post(app.url("/dashboard/logout")).header("cookie", &pair)).await;
-    assert!(out.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
+    // The page's old sign-in address leads to the site's login form, and back.
+    let old = web.get("/dashboard/login").await;
+    assert_eq!((old.status, old.location.as_deref()), (303, Some("/login?next=/dashboard")));
+    let signed = web.try_sign_in_to("staff01", api::demo::DEMO_PASSWORD, "/dashboard").await;
+    assert_eq!((signed.status, signed.location.as_deref()), (303, Some("/dashboard")), "{}", signed.body);
+    assert!(signed.cookies.iter().all(|c| !c.starts_with("dg_dashboard")), "{:?}", signed.cookies);
+
+    let page = web.get("/dashboard?period=2026H1").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let (_, o) = app.get("/api/v1/dashboard/overview?period=2026H1", Some(&scenario.staff)).await;
+    let figures = tests::dashboard::card_values(&o);
+    for (key, value) in &figures {
+        assert!(page.body.contains(&format!("data-figure=\"{key}\">{value}<")), "card {key} = {value}");
+    }
+    assert_eq!(page.body.matches("data-figure=").count(), figures.len());
+    assert!(page.body.contains("<svg") && page.body.contains("近六期报送情况") && page.body.contains("各报送期培训人数"));
+    let (_, overdue) = app.get("/api/v1/dashboard/overdue", Some(&scenario.staff)).await;
+    let first = overdue["items"][0]["url"].as_str().unwrap();
+    assert!(page.body.contains(&format!("href=\"{first}\"")), "overdue rows link to the API resource {first}");
+    assert!(page.body.contains("action=\"/logout\""), "the site's header, with its logout form");
+    assert!(!page.body.contains("style="), "no inline style: the CSP forbids it");
+    let xlsx = web.get("/dashboard/overview.xlsx?period=2026H1").await;
+    assert_eq!(xlsx.status, 200);
+    assert_eq!(web.get("/dashboard/overdue.csv").await.status, 200);
+    let bad = web.get("/dashboard?period=2030H1").await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("报送期"), "{}", bad.body);
+    assert_eq!(web.post("/dashboard/logout", &[]).await.status, 404, "the page's own logout is gone");
+
+    // Scripts may still send an API token.
+    let resp = app.send(app.request(reqwest::Method::GET, "/dashboard?period=2026H1", Some(&scenario.staff))).await;
+    assert_eq!(resp.status(), 200);
+    let html = resp.text().await.unwrap();
+    assert!(figures.iter().all(|(key, value)| html.contains(&format!("data-figure=\"{key}\">{value}<"))));
+    let stale = app.send(app.client.get(app.url("/dashboard")).bearer_auth("not-a-token")).await;
+    assert_eq!(stale.status(), 401);
 }
 
 #[tokio::test]
@@ -562,6 +573,7 @@ async fn member_figures_follow_every_change_at_once_and_are_kept_while_nothing_c
         )
         .await;
     assert_eq!(status, 200, "{body}");
+    app.complete_join(&f, &newcomer).await;
     let before = statements(&app);
     assert_eq!(check("2025-12-01").await, start, "joins on 10 December");
     assert!(statements(&app) - before > kept, "counted again after the joining");

@@ -71,3 +71,80 @@ async fn a_client_request_id_is_echoed_and_recorded_in_audit() {
         app.get(&format!("/api/v1/audit?entity_type=organization&entity_id={}", org["id"].as_str().unwrap()), Some(&admin)).await;
     assert_eq!(audit["items"][0]["request_id"], "trace-abc-123");
 }
+
+/// The answer a service gives for `err`: (status, problem code).
+fn answered(err: sea_orm::DbErr) -> (u16, &'static str) {
+    let e = api::error::ApiError::from(err);
+    (e.status.as_u16(), e.code)
+}
+
+/// Issue 21 (3): errors that mean "the database is briefly gone or busy",
+/// produced for real, answer 503 `try_again`: on PostgreSQL a backend
+/// terminated by the administrator (what a restart does to every
+/// connection), on SQLite a write lock not had ("database is locked").
+#[tokio::test]
+async fn a_terminated_connection_or_a_locked_database_is_503_try_again() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let app = spawn_app().await;
+    let err = if app.backend == tests::db::Backend::Postgres {
+        // "terminating connection due to administrator command" (57P01).
+        let conn = api::db::connect(&app.settings.database_url, 1, 0).await.unwrap();
+        conn.execute_unprepared("SELECT pg_terminate_backend(pg_backend_pid())").await.unwrap_err()
+    } else {
+        // A deferred transaction that has read cannot write while another holds the lock (code 5).
+        let (a, b) = (
+            api::db::connect(&app.settings.database_url, 1, 0).await.unwrap(),
+            api::db::connect(&app.settings.database_url, 1, 0).await.unwrap(),
+        );
+        let reader = a.begin().await.unwrap();
+        reader.execute_unprepared("SELECT COUNT(*) FROM users").await.unwrap();
+        let writer = api::db::begin_write(&b).await.unwrap();
+        writer.execute_unprepared("UPDATE users SET failed_logins = failed_logins").await.unwrap();
+        let err = reader.execute_unprepared("UPDATE users SET failed_logins = failed_logins").await.unwrap_err();
+        writer.rollback().await.unwrap();
+        err
+    };
+    assert!(api::db::is_transient(&err), "{err}");
+    assert_eq!(answered(err), (503, "try_again"));
+    // A real fault is still a 500.
+    let conn = api::db::connect(&app.settings.database_url, 1, 0).await.unwrap();
+    let err = conn.execute_unprepared("SELECT * FROM no_such_table").await.unwrap_err();
+    assert_eq!(answered(err), (500, "internal"));
+}
+
+/// Issue 21 (3): while PostgreSQL cannot be reached, a request answers 503
+/// with `Retry-After` and the problem code `try_again`; once it is back the
+/// same request succeeds on a fresh connection, without a restart.
+#[tokio::test]
+async fn while_the_database_is_unreachable_requests_answer_503_with_retry_after() {
+    let Some((proxy, app)) = tests::proxy::spawn_app_behind_proxy().await else {
+        eprintln!("outage test needs PostgreSQL (TEST_DATABASE_URL); the embedded SQLite file cannot become unreachable");
+        return;
+    };
+    let admin = app.admin().await;
+    assert_eq!(app.get("/api/v1/organizations", Some(&admin)).await.0, 200);
+
+    proxy.cut();
+    for (method, path) in [(reqwest::Method::GET, "/api/v1/organizations"), (reqwest::Method::POST, "/api/v1/organizations")] {
+        let mut req = app.request(method.clone(), path, Some(&admin));
+        if method == reqwest::Method::POST {
+            req = req.json(&tests::org_body("东莞市断线测试企业", entities::OrgKind::Enterprise));
+        }
+        let resp = app.send(req).await;
+        assert_eq!(resp.status(), 503, "{method} {path}");
+        assert_eq!(resp.headers().get("retry-after").and_then(|v| v.to_str().ok()), Some("2"), "{method} {path}");
+        let body: serde_json::Value = resp.json().await.unwrap();
+        assert_problem(503, &body, 503, "try_again");
+    }
+
+    proxy.restore().await;
+    let mut status = 0;
+    for _ in 0..50 {
+        status = app.get("/api/v1/organizations", Some(&admin)).await.0;
+        if status == 200 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, 200, "served again once the database is back");
+}

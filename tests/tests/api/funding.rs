@@ -60,7 +60,8 @@ async fn fee_schedule_is_seeded_from_annex_2_and_versioned_by_bureau_admin() {
     let (status, body) = app
         .post_json("/api/v1/fee-schedule", Some(&admin), &json!({"effective_from": "2027-01-01", "amounts": {"printed_textbook": 1.5}}))
         .await;
-    assert_eq!(status, 400, "{body}");
+    assert_eq!(status, 422, "{body}");
+    assert!(body["errors"].as_array().unwrap().iter().any(|e| e["field"] == "amounts.printed_textbook"), "{body}");
     assert_eq!(snapshot(&app.db).await, before, "nothing written");
 
     // Version 2 from 2027-01-01; today is still version 1.

@@ -22,18 +22,10 @@ async fn health_ready_docs_and_spec_are_served() {
 /// Acceptance 8: 503 problem while the database is unreachable, 200 again when it is back, no restart.
 #[tokio::test]
 async fn readyz_follows_the_database_without_a_restart() {
-    let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
+    let Some((proxy, app)) = tests::proxy::spawn_app_behind_proxy().await else {
         eprintln!("readyz outage test needs PostgreSQL (TEST_DATABASE_URL); the embedded SQLite file cannot become unreachable");
         return;
     };
-    // Route the app's connections through a proxy we can cut.
-    let host_port = admin_url.split('@').nth(1).and_then(|r| r.split('/').next()).unwrap_or("127.0.0.1:5432").to_string();
-    let proxy = tests::proxy::TcpProxy::start(&host_port).await;
-    let proxied = admin_url.replacen(&host_port, &format!("127.0.0.1:{}", proxy.port), 1);
-    let app = spawn_app_with(|s| {
-        s.database_url = tests::db::with_database(&proxied, s.database_url.rsplit('/').next().unwrap_or_default());
-    })
-    .await;
     assert_eq!(app.backend, Backend::Postgres);
     assert_eq!(app.get("/readyz", None).await.0, 200);
 

@@ -231,3 +231,76 @@ async fn two_replicas_on_one_postgresql_run_each_tick_once_and_send_each_mail_on
     to.sort();
     assert_eq!(to, (0..6).map(|m| format!("unit{m}@example.dg.cn")).collect::<Vec<_>>(), "each email once");
 }
+
+/// Issue 21 (1): with the scheduler on and the SMTP server hung (accepts,
+/// never greets), the other jobs keep their ticks while a delivery is stuck;
+/// the stuck run is stopped at its deadline and recorded failed, and its
+/// messages go out later, once each.
+#[tokio::test]
+async fn a_hung_mail_server_delays_no_other_job_and_its_delivery_ends_at_the_deadline() {
+    let app = spawn_app_with(|s| {
+        s.scheduler.enabled = true;
+        s.scheduler.poll_interval_ms = 25;
+        s.scheduler.job_deadline_secs = 4;
+        s.smtp.timeout_secs = 1;
+        s.smtp.message_deadline_secs = 1;
+        // Every 5 minutes like the notice close, so both tick while the delivery is stuck.
+        s.scheduler
+            .jobs
+            .insert("report_chase".into(), jobs::registry::ScheduleOverride { cron: Some("0 */5 * * * *".into()), enabled: None });
+    })
+    .await;
+    wait_for_tick(&app, "mail_delivery", default_now()).await;
+    app.smtp.hang(true);
+    for n in 0..8 {
+        app.queue_test_mail(&format!("unit{n}@example.dg.cn"), &format!("联系人{n}"), None, None).await;
+    }
+    // 09:01: the delivery starts on 8 messages, each held for its 1 s step timeout.
+    let stuck_tick = at("2026-06-01T09:01:00+08:00");
+    app.clock.set(stuck_tick);
+    let started = std::time::Instant::now();
+    let stuck = loop {
+        if let Some(run) = runs(&app, "mail_delivery").await.into_iter().find(|r| r.tick_at == Some(stuck_tick)) {
+            break run;
+        }
+        assert!(started.elapsed() < Duration::from_secs(5), "the 09:01 delivery did not start");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(stuck.outcome, Outcome::Running);
+
+    // The 09:05 ticks of the notice close and the report chase run while it is stuck.
+    let later = at("2026-06-01T09:05:00+08:00");
+    app.clock.set(later);
+    wait_for_tick(&app, "notice_close", later).await;
+    wait_for_tick(&app, "report_chase", later).await;
+    let still = runs(&app, "mail_delivery").await.into_iter().find(|r| r.id == stuck.id).unwrap();
+    assert_eq!(still.outcome, Outcome::Running, "the other jobs did not wait for the delivery ({:?}): {still:?}", started.elapsed());
+
+    // The stuck run ends at its 4 s deadline as a failed run.
+    let ended = loop {
+        let run = runs(&app, "mail_delivery").await.into_iter().find(|r| r.id == stuck.id).unwrap();
+        if run.outcome != Outcome::Running {
+            break run;
+        }
+        assert!(started.elapsed() < Duration::from_secs(8), "the delivery outlived its deadline");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(ended.outcome, Outcome::Failed);
+    assert!(ended.error.as_deref().is_some_and(|e| e.contains("deadline (4 s)")), "{ended:?}");
+    assert!(app.smtp.messages().is_empty());
+
+    // The server is back: every message goes out once, the ones tried during the hang at their retry time.
+    app.smtp.hang(false);
+    app.clock.set(later + TimeDelta::minutes(10));
+    for _ in 0..500 {
+        if app.smtp.messages().len() >= 8 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let mut to: Vec<String> = app.smtp.messages().iter().flat_map(|m| m.to.clone()).collect();
+    to.sort();
+    assert_eq!(to, (0..8).map(|n| format!("unit{n}@example.dg.cn")).collect::<Vec<_>>(), "each message once");
+    let tried: Vec<i32> = entities::models::outbox_message::Entity::find().all(&app.db).await.unwrap().iter().map(|m| m.attempts).collect();
+    assert!(tried.iter().filter(|a| **a >= 2).count() >= 3, "messages tried during the hang were retried: {tried:?}");
+}

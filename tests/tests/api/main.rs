@@ -4,11 +4,13 @@
 // Test helpers outside #[test] functions unwrap too: a failed setup is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod alliance_fidelity;
 mod alliance_members;
 mod alliances;
 mod audit;
 mod auth;
 mod backup;
+mod body_fields;
 mod calendar;
 mod changes;
 mod chase;
@@ -30,6 +32,7 @@ mod operation;
 mod organizations;
 mod outbox;
 mod report_access;
+mod report_confirm;
 mod report_deadlines;
 mod report_exports;
 mod report_members;

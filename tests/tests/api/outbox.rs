@@ -195,3 +195,54 @@ async fn the_admin_can_queue_a_test_message_that_also_notifies() {
     assert_problem(status, &body, 422, "validation_failed");
     assert_eq!(body["errors"][0]["field"], "to_address");
 }
+
+/// Issue 21 (1): a server that accepts and never greets, or answers `RCPT TO`
+/// late, holds a delivery for one step timeout (1 s here), not for as long as
+/// it likes; the message is retried on the backoff schedule and goes out once
+/// the server answers in time.
+#[tokio::test]
+async fn a_hung_or_slow_smtp_server_holds_a_delivery_one_step_timeout_and_the_mail_is_retried() {
+    let app = tests::spawn_app_with(|s| {
+        s.smtp.timeout_secs = 1;
+        s.smtp.message_deadline_secs = 2;
+    })
+    .await;
+    let id = app.queue_test_mail("member1@example.dg.cn", "成员单位联系人1", None, None).await.unwrap();
+    let message = || async { outbox_message::Entity::find_by_id(id).one(&app.db).await.unwrap().unwrap() };
+    let timed = |m: i64| {
+        let app = &app;
+        async move {
+            let started = std::time::Instant::now();
+            let run = deliver_at(app, m).await;
+            (run, started.elapsed())
+        }
+    };
+
+    // Accepts the connection, never says 220.
+    app.smtp.hang(true);
+    let (run, took) = timed(0).await;
+    assert_eq!((run.acted, run.failed), (0, 1), "{run:?}");
+    assert!(took < std::time::Duration::from_millis(2500), "the greeting is waited for one step timeout, not {took:?}");
+    let msg = message().await;
+    assert_eq!((msg.attempts, msg.next_attempt_at, msg.sent_at), (1, minutes(1), None));
+    assert!(msg.last_error.as_deref().is_some_and(|e| e.contains("no answer within 1 s")), "{msg:?}");
+
+    // Greets, then answers RCPT TO after 3 s: that step times out after 1 s.
+    app.smtp.hang(false);
+    app.smtp.delay_rcpt_replies(std::time::Duration::from_secs(3));
+    let (run, took) = timed(1).await;
+    assert_eq!((run.acted, run.failed), (0, 1), "{run:?}");
+    assert!(took < std::time::Duration::from_millis(2500), "a late RCPT reply is waited for one step timeout, not {took:?}");
+    let msg = message().await;
+    assert_eq!((msg.attempts, msg.next_attempt_at), (2, minutes(6)));
+    assert!(msg.last_error.as_deref().is_some_and(|e| e.contains("RCPT TO")), "{msg:?}");
+    assert!(app.smtp.messages().is_empty());
+
+    // A reply slower than usual but within the step timeout is fine.
+    app.smtp.delay_rcpt_replies(std::time::Duration::from_millis(200));
+    let (run, _) = timed(6).await;
+    assert_eq!((run.acted, run.failed), (1, 0), "{run:?}");
+    let msg = message().await;
+    assert_eq!((msg.attempts, msg.sent_at), (3, Some(minutes(6))));
+    assert_eq!(app.smtp.messages().len(), 1, "sent once");
+}

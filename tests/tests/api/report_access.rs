@@ -106,14 +106,18 @@ async fn impossible_numbers_are_refused_naming_the_field_and_nothing_is_written(
         let error = body["errors"].as_array().unwrap().iter().find(|e| e["field"] == field).unwrap_or_else(|| panic!("{field}: {body}"));
         assert!(error["message"].as_str().unwrap().contains(message), "{field}: {error}");
     }
-    // Wrong JSON types and malformed periods are 400, the parameter named.
+    // Wrong JSON types are 422 naming the field; malformed periods are 400, the parameter named.
     let mut text = ok.body();
     text["basic"]["management"] = json!("10");
     let (status, body) = app.put_json(&path, Some(s), &text).await;
-    assert_problem(status, &body, 400, "malformed_body");
+    assert_problem(status, &body, 422, "validation_failed");
+    assert_eq!(body["errors"][0]["field"], "basic.management", "{body}");
+    assert_eq!(body["errors"][0]["message"], "管理人员：应为整数", "{body}");
     let mut fraction = ok.body();
     fraction["progress"]["trainees"] = json!(1.5);
-    assert_eq!(app.put_json(&path, Some(s), &fraction).await.0, 400);
+    let (status, body) = app.put_json(&path, Some(s), &fraction).await;
+    assert_problem(status, &body, 422, "validation_failed");
+    assert_eq!(body["errors"][0]["field"], "progress.trainees", "{body}");
     for bad in ["2025h2", "2025H3", "1999H1"] {
         let (status, body) = app.get(&report_path(&f, bad, ""), Some(s)).await;
         assert_problem(status, &body, 400, "bad_parameter");
@@ -123,7 +127,8 @@ async fn impossible_numbers_are_refused_naming_the_field_and_nothing_is_written(
     assert_problem(status, &body, 400, "bad_parameter");
     // Incomplete bodies, bad summaries, an empty return and unknown ids are refused too.
     let (status, body) = app.put_json(&path, Some(s), &json!({"basic": ok.body()["basic"]})).await;
-    assert_eq!(status, 400, "{body}");
+    assert_problem(status, &body, 422, "validation_failed");
+    assert_eq!(body["errors"][0]["field"], "progress", "{body}");
     let (status, body) =
         app.put_json(&report_path(&f, "2025H2", "/summary"), Some(&f.initiator.session), &json!({"summary_text": "  "})).await;
     assert_problem(status, &body, 422, "validation_failed");
@@ -131,7 +136,8 @@ async fn impossible_numbers_are_refused_naming_the_field_and_nothing_is_written(
     assert_eq!(body["errors"][0]["message"], "年终工作总结：不能为空");
     let (status, body) =
         app.put_json(&report_path(&f, "2025H2", "/summary"), Some(&f.initiator.session), &json!({"summary_text": 2025})).await;
-    assert_problem(status, &body, 400, "malformed_body");
+    assert_problem(status, &body, 422, "validation_failed");
+    assert_eq!(body["errors"][0]["message"], "年终工作总结：应为文本", "{body}");
     let (status, body) = app.post_json(&report_path(&f, "2025H2", "/return"), Some(&staff), &json!({"reasons": []})).await;
     assert_problem(status, &body, 422, "validation_failed");
     let (status, body) = app.post_json(&f.path("/reports/2025H2/rows/not-a-uuid/no-change"), Some(s), &json!({})).await;

@@ -6,6 +6,7 @@ use entities::{
     OrgKind,
     report::{DueRules, Period, Standing, outstanding::outstanding_on},
 };
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use tests::{
     reports::{Row, report_path},
@@ -31,6 +32,7 @@ async fn the_member_list_is_the_membership_at_period_end_with_joins_and_leaves_a
         )
         .await;
     assert_eq!(status, 200, "{body}");
+    app.complete_join(&f, &newcomer).await;
     let (status, body) = app
         .post_json(&f.path(&format!("/members/{}/leave", f.enterprises[1].id())), Some(&staff), &json!({"effective_date": "2026-04-01"}))
         .await;
@@ -56,9 +58,9 @@ async fn the_member_list_is_the_membership_at_period_end_with_joins_and_leaves_a
         .put_json(&report_path(&f, "2026H1", &format!("/rows/{}", leaver.id())), Some(&leaver.session), &Row::simple(10, 1).body())
         .await;
     assert_eq!(status, 404);
-    // The newcomer has no earlier report: its prefill is empty.
+    // The newcomer has no earlier report: its 附件2 prefill is its joining form (附件1, 20 staff).
     let (_, row) = app.get(&report_path(&f, "2026H1", &format!("/rows/{}", newcomer.id())), Some(&newcomer.session)).await;
-    assert_eq!((row["prefilled_from"].clone(), row["basic"]["total_staff"].as_i64()), (Value::Null, Some(0)));
+    assert_eq!((row["prefilled_from"].as_str(), row["basic"]["total_staff"].as_i64()), (Some("member_form"), Some(20)));
     app.fill_row(&f, "2026H1", &newcomer.session, newcomer.id(), &Row::simple(120, 30)).await;
 
     // What a reminder job sees on 20 July: 2025H2 never started (overdue), 2026H1 in progress with five rows missing.
@@ -173,6 +175,9 @@ async fn report_reads_cost_a_fixed_number_of_queries() {
             app.post_json(&f.path("/members"), Some(s), &json!({"organization_id": org["id"], "effective_date": "2026-06-01"})).await;
         assert_eq!(status, 200, "{body}");
     }
+    // These units have no accounts to sign with; their joins are completed directly
+    // (completing a join is tested in alliance_fidelity.rs).
+    app.db.execute_unprepared("UPDATE alliance_members SET pending = false").await.unwrap();
     app.registered_alliance().await;
     app.registered_alliance().await;
     let (_, report) = app.get(&detail, Some(s)).await;

@@ -45,7 +45,7 @@ async fn a_registered_alliance_reports_2026h1_and_the_bureau_returns_then_accept
     assert_eq!((prefill["filled"].as_bool(), prefill["prefilled_from"].as_str()), (Some(false), Some("2025H2")));
     assert_eq!(Row::from_json(&prefill), previous[5]);
 
-    // Members fill their own rows; one enterprise confirms "no change".
+    // Members fill their own rows; one enterprise confirms "与上期相同" and had no training this half-year.
     let school = Row { basic: [200, 20, 10, 20, 30, 4, 8, 20, 20, 20, 4, 90], progress: [150, 2, 1, 0, 5, 10, 15, 30, 40, 10, 20] };
     let lead = Row { basic: [1000, 80, 30, 60, 90, 10, 30, 100, 150, 200, 20, 400], progress: [300, 1, 2, 1, 10, 20, 40, 60, 80, 20, 50] };
     let mut enterprise =
@@ -61,8 +61,12 @@ async fn a_registered_alliance_reports_2026h1_and_the_bureau_returns_then_accept
         app.post_json(&report_path(&f, "2026H1", &format!("/rows/{}/no-change", e1.id())), Some(&e1.session), &json!({})).await;
     assert_eq!(status, 200, "{confirmed}");
     assert_eq!((confirmed["confirmed_no_change"].as_bool(), confirmed["copied_from"].as_str()), (Some(true), Some("2025H2")));
-    let unchanged = previous[3];
-    assert_eq!(Row::from_json(&confirmed), unchanged);
+    let unchanged = Row { basic: previous[3].basic, progress: [0; 11] };
+    assert_eq!(Row::from_json(&confirmed), unchanged, "附件2 confirmed, last period's 附件3 not copied");
+    let (status, done) =
+        app.post_json(&report_path(&f, "2026H1", &format!("/rows/{}/no-activity", e1.id())), Some(&e1.session), &json!({})).await;
+    assert_eq!((status, done["filled"].as_bool()), (200, Some(true)), "{done}");
+    assert_eq!(Row::from_json(&done), unchanged);
 
     // The research institute is late; before its due date the initiator may not fill for it.
     let research_row = report_path(&f, "2026H1", &format!("/rows/{}", f.research.id()));
@@ -82,14 +86,14 @@ async fn a_registered_alliance_reports_2026h1_and_the_bureau_returns_then_accept
     let total = Row::from_json(&report["totals"]);
     assert_eq!(total, Row::sum([&school, &lead, &enterprise, &unchanged, &training, &research]));
     assert_eq!(total.basic[0], 200 + 1000 + 500 + 400 + 60 + 80);
-    assert_eq!(total.progress[0], 150 + 300 + 120 + 40 + 500 + 30);
+    assert_eq!(total.progress[0], 150 + 300 + 120 + 500 + 30);
     let labels: Vec<&str> = report["subtotals"].as_array().unwrap().iter().map(|s| s["label"].as_str().unwrap()).collect();
     assert_eq!(labels, ["一、企业", "二、职业院校", "三、技工院校", "四、职业培训机构", "五、科研机构", "六、行业协会", "七、其他"]);
     let enterprises = subtotal(&report, "一、企业");
     assert_eq!(enterprises["rows"], 3);
     assert_eq!(Row::from_json(enterprises), Row::sum([&lead, &enterprise, &unchanged]));
     assert_eq!(enterprises["basic"]["total_staff"], 1900);
-    assert_eq!(enterprises["progress"]["trainees"], 460);
+    assert_eq!(enterprises["progress"]["trainees"], 420);
     assert_eq!(Row::from_json(subtotal(&report, "三、技工院校")), school);
     assert_eq!(Row::from_json(subtotal(&report, "四、职业培训机构")), training);
     assert_eq!(Row::from_json(subtotal(&report, "五、科研机构")), research);
@@ -131,7 +135,7 @@ async fn a_registered_alliance_reports_2026h1_and_the_bureau_returns_then_accept
     assert_eq!((status, returned["status"].as_str()), (200, Some("returned")), "{returned}");
     assert_eq!(returned["rounds"][0]["reasons"][0]["item"], "附件2");
     let (status, body) = app.put_json(&research_row, Some(&f.research.session), &json!({"basic": {}})).await;
-    assert_eq!(status, 400, "{body}");
+    assert_eq!(status, 422, "{body}");
     enterprise.basic[0] = 520;
     enterprise.basic[11] = 220;
     app.fill_row(&f, "2026H1", &f.enterprises[0].session, f.enterprises[0].id(), &enterprise).await;

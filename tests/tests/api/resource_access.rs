@@ -90,7 +90,7 @@ async fn every_endpoint_refuses_wrong_roles_other_organisations_and_bad_input_wi
             "/api/v1/calls".into(),
             Some(&staff),
             Some(json!({"category": "x", "title": "t", "description": "d", "opens_at": now, "closes_at": now})),
-            400,
+            422, // an unknown enum value is named like any mistyped field (issue 16 item 7)
         ),
         ("ranking by applicant", Method::GET, format!("/api/v1/calls/{call_id}/ranking"), Some(a_s), None, 403),
         ("application by bureau", Method::POST, "/api/v1/applications".into(), Some(&staff), Some(body_a.clone()), 403),
@@ -126,7 +126,7 @@ async fn every_endpoint_refuses_wrong_roles_other_organisations_and_bad_input_wi
                 x["title"] = json!(5);
                 x
             }),
-            400,
+            422,
         ),
         ("other organisation's application", Method::GET, app_path(""), Some(b_s), None, 404),
         ("undeclared expert", Method::GET, app_path(""), Some(e_s), None, 404),
@@ -199,7 +199,7 @@ async fn every_endpoint_refuses_wrong_roles_other_organisations_and_bad_input_wi
             format!("/api/v1/objections/{objection_id}/ruling"),
             Some(&staff),
             Some(json!({"outcome": "maybe", "ruling": "x"})),
-            400,
+            422,
         ),
         (
             "ruling without text",

@@ -336,3 +336,45 @@ async fn on_report_pages_a_member_touches_only_its_own_row_and_only_the_bureau_d
     assert_eq!(lead.post(&format!("/organizations/{org}/verification"), &[("verified", "true")]).await.status, 403);
     assert_eq!(bureau.get(&format!("/organizations/{org}")).await.status, 200);
 }
+
+#[tokio::test]
+async fn the_login_redirect_names_the_whole_path_of_a_nested_page() {
+    let app = spawn_app().await;
+    let web = WebClient::anonymous(&app);
+    for path in ["/review/filings", "/organizations/new", "/dashboard", "/tasks"] {
+        let page = web.get(path).await;
+        assert_eq!((page.status, page.location.as_deref()), (303, Some(format!("/login?next={path}").as_str())), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_pending_join_is_on_the_joining_units_and_the_initiators_task_lists_until_complete() {
+    let app = spawn_app().await;
+    let (f, _) = app.registered_alliance().await;
+    let joiner = app.party(OrgKind::VocationalCollege).await;
+    let (status, body) = app
+        .post_json(
+            &f.path("/members"),
+            Some(&f.initiator.session),
+            &serde_json::json!({"organization_id": joiner.id(), "effective_date": "2026-06-01"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let kinds = |body: &serde_json::Value| -> Vec<String> {
+        body["items"].as_array().unwrap().iter().filter_map(|t| t["kind"].as_str().map(str::to_string)).collect()
+    };
+    let (_, mine) = app.get("/api/v1/me/tasks", Some(&joiner.session)).await;
+    assert_eq!(kinds(&mine), ["member_form", "charter_signature"], "{mine}");
+    let (_, initiator) = app.get("/api/v1/me/tasks", Some(&f.initiator.session)).await;
+    assert!(kinds(&initiator).contains(&"join_pending".to_string()), "{initiator}");
+    // Form and signature in: the join completes and leaves both lists.
+    let (status, body) =
+        app.put_json(&f.path(&format!("/members/{}/form", joiner.id())), Some(&joiner.session), &tests::alliances::form_body(80)).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = app.post_json(&f.path("/charter/sign"), Some(&joiner.session), &serde_json::json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    let (_, mine) = app.get("/api/v1/me/tasks", Some(&joiner.session)).await;
+    assert_eq!(kinds(&mine), ["report_rows"], "now a member, it owes its half-year row: {mine}");
+    let (_, initiator) = app.get("/api/v1/me/tasks", Some(&f.initiator.session)).await;
+    assert!(!kinds(&initiator).contains(&"join_pending".to_string()), "{initiator}");
+}

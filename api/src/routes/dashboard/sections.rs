@@ -158,7 +158,7 @@ impl From<Money> for MoneyDto {
             quantity: m.quantity,
             committed: m.committed,
             disbursed: m.disbursed,
-            undisbursed: m.committed - m.disbursed - m.clawed_back,
+            undisbursed: m.undisbursed(),
             clawed_back: m.clawed_back,
             clawed_back_payments: m.clawed_back_payments,
             to_recover: m.to_recover,
@@ -241,7 +241,7 @@ pub struct ReassessmentsSection {
 impl From<&ReassessmentFigures> for ReassessmentsSection {
     fn from(r: &ReassessmentFigures) -> Self {
         Self {
-            total: r.overdue + r.due_soon,
+            total: r.total(),
             overdue: r.overdue,
             due_soon: r.due_soon,
             by_category: r

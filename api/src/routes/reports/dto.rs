@@ -297,8 +297,12 @@ impl TryFrom<RowBody> for RowCounts {
 pub struct ReportRowDto {
     pub organization: OrgRef,
     pub period: String,
-    /// Stored (false: the values are a prefill to confirm or change).
+    /// Stored with both tables entered (false: a prefill to confirm or change,
+    /// or 附件3 still pending).
     pub filled: bool,
+    /// "与上期相同" confirmed 附件2; 附件3 (this period's activity) is still to be
+    /// entered, or answered with "本期无培训活动".
+    pub progress_pending: bool,
     /// Filled by the initiator for a late member.
     pub filled_by_initiator: bool,
     /// The previous report's values confirmed ("no change").
@@ -322,7 +326,8 @@ impl From<RowView> for ReportRowDto {
         Self {
             organization: (&v.member.organization).into(),
             period: v.ctx.period.code(),
-            filled: v.row.is_some(),
+            filled: v.row.as_ref().is_some_and(|r| !r.progress_pending),
+            progress_pending: v.row.as_ref().is_some_and(|r| r.progress_pending),
             filled_by_initiator: v.row.as_ref().is_some_and(|r| r.filled_by_initiator),
             confirmed_no_change: v.row.as_ref().is_some_and(|r| r.confirmed_no_change),
             copied_from: v.row.as_ref().and_then(|r| r.copied_from.clone()),
@@ -354,7 +359,10 @@ pub struct PeriodMemberDto {
     pub left_in_period: bool,
     /// A member on the period's last day: its rows are required.
     pub required: bool,
+    /// Both tables entered.
     pub filled: bool,
+    /// 附件2 confirmed, 附件3 still to be entered.
+    pub progress_pending: bool,
     pub filled_by_initiator: bool,
     pub confirmed_no_change: bool,
     pub basic: Option<BasicDto>,
@@ -477,7 +485,8 @@ fn member_dto(m: &MemberRow, v: &ReportView) -> PeriodMemberDto {
         joined_in_period: m.member.joined_in(v.ctx.period),
         left_in_period: m.member.left_in(v.ctx.period),
         required: m.member.required,
-        filled: m.row.is_some(),
+        filled: m.filled(),
+        progress_pending: m.row.as_ref().is_some_and(|r| r.progress_pending),
         filled_by_initiator: m.row.as_ref().is_some_and(|r| r.filled_by_initiator),
         confirmed_no_change: m.row.as_ref().is_some_and(|r| r.confirmed_no_change),
         basic: m.row.as_ref().map(|r| r.counts().basic.into()),

@@ -93,6 +93,7 @@ pub async fn template(state: &AppState, caller: &Caller, id: uuid::Uuid) -> ApiR
         sheet.write_string_with_format(1, c, *header, &bold).map_err(xlsx_err)?;
         sheet.set_column_width(c, if col < 3 { 24 } else { 14 }).map_err(xlsx_err)?;
     }
+    crate::services::reports::export::print_like_paper(sheet, (0, 1)).map_err(xlsx_err)?;
     for (i, m) in v.current_members(today).iter().enumerate() {
         let row = FIRST_DATA_ROW + u32::try_from(i).unwrap_or(0);
         let o = &m.organization;

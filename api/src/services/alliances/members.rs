@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entities::{
-    alliance::{AllianceStatus, StaffCounts, check_composition, check_staff_counts, composition::CompositionProblem},
+    alliance::{AllianceStatus, StaffCounts, check_composition, check_staff_counts, composition::CompositionProblem, join::JoinItem},
     models::{alliance, alliance_member, charter_signature, member_form},
 };
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
@@ -21,7 +21,9 @@ use crate::{
 
 const EDITABLE: [AllianceStatus; 2] = [AllianceStatus::Draft, AllianceStatus::Returned];
 
-/// Adds a current membership unless one exists.
+/// Adds a current membership unless one exists. A join after registration
+/// (`joined_on` given) is pending until its form and signature are in
+/// (`entities::alliance::join`).
 ///
 /// # Errors
 /// Database errors.
@@ -48,11 +50,79 @@ pub async fn ensure_member(
         joined_on: Set(joined_on),
         left_on: Set(None),
         leave_reason: Set(None),
+        pending: Set(joined_on.is_some()),
         created_at: Set(now),
     }
     .insert(db)
     .await?;
     Ok(true)
+}
+
+/// What a pending join of `org` still lacks, from the stored form and the
+/// signatures of the current charter.
+async fn join_missing(db: &impl ConnectionTrait, a: &alliance::Model, org: Uuid) -> ApiResult<Vec<JoinItem>> {
+    let form = member_form::Entity::find()
+        .filter(member_form::Column::AllianceId.eq(a.id))
+        .filter(member_form::Column::OrganizationId.eq(org))
+        .one(db)
+        .await?
+        .is_some();
+    let signed = a.charter_version > 0
+        && charter_signature::Entity::find()
+            .filter(charter_signature::Column::AllianceId.eq(a.id))
+            .filter(charter_signature::Column::OrganizationId.eq(org))
+            .filter(charter_signature::Column::CharterVersion.eq(a.charter_version))
+            .one(db)
+            .await?
+            .is_some();
+    Ok(entities::alliance::join::join_missing(form, signed))
+}
+
+/// After a form or a signature: completes `org`'s pending join when nothing
+/// is missing any more (003 §二(四)(六)) — audited, the composition re-checked
+/// and the initiator told.
+async fn complete_join_if_ready(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    caller: &Caller,
+    a: &alliance::Model,
+    org: Uuid,
+) -> ApiResult<()> {
+    let pending = alliance_member::Entity::find()
+        .filter(alliance_member::Column::AllianceId.eq(a.id))
+        .filter(alliance_member::Column::OrganizationId.eq(org))
+        .filter(alliance_member::Column::LeftOn.is_null())
+        .filter(alliance_member::Column::Pending.eq(true))
+        .one(db)
+        .await?;
+    let Some(before) = pending else { return Ok(()) };
+    if !join_missing(db, a, org).await?.is_empty() {
+        return Ok(());
+    }
+    let now = state.clock.now();
+    let after = alliance_member::ActiveModel { id: Set(before.id), pending: Set(false), ..Default::default() }.update(db).await?;
+    audit::record(
+        db,
+        Actor(Some(caller)),
+        now,
+        Entry::new("alliance.member_join_completed", "alliance", a.id).before(&before).after(&after),
+    )
+    .await?;
+    recheck(db, state, caller, a, state.clock.today().max(after.joined_on.unwrap_or_default())).await?;
+    crate::services::reports::training_totals::refresh_alliance(db, a.id).await?;
+    Ok(())
+}
+
+/// Tells the joining unit's users and the initiator's what the join still needs.
+async fn notify_pending_join(db: &impl ConnectionTrait, a: &alliance::Model, org: Uuid, now: DateTime<Utc>) -> ApiResult<()> {
+    let missing = join_missing(db, a, org).await?;
+    let body = missing.iter().map(|m| m.zh()).collect::<Vec<_>>().join("、");
+    let title = format!("加盟联盟“{}”待完成：{body}后方计为成员单位", a.name);
+    let link = format!("/api/v1/alliances/{}", a.id);
+    for user_id in crate::services::notices::org_users(db, &[org, a.initiator_org_id]).await? {
+        jobs::notify::create(db, user_id, "alliance.join_pending", &title, &body, Some(&link), now).await?;
+    }
+    Ok(())
 }
 
 /// The initiator adds a member: to a draft, or — after registration — a join
@@ -84,10 +154,10 @@ pub async fn add(state: &AppState, caller: &Caller, id: Uuid, org: Uuid, effecti
         Entry::new(action, "alliance", id).after(&json!({"organization_id": org, "effective_date": joined_on})),
     )
     .await?;
-    if let Some(day) = joined_on {
-        recheck(&txn, state, caller, &a, day).await?;
-        // A back-dated joining can bring a row into a period already handed in.
-        crate::services::reports::training_totals::refresh_alliance(&txn, id).await?;
+    if joined_on.is_some() {
+        // Pending until its form and signature are in: nothing counts yet.
+        notify_pending_join(&txn, &a, org, now).await?;
+        complete_join_if_ready(&txn, state, caller, &a, org).await?;
     }
     txn.commit().await?;
     Ok(())
@@ -193,6 +263,40 @@ pub async fn leave(
     crate::services::reports::training_totals::refresh_alliance(&txn, id).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// Re-checks every registered (or suspended) alliance that `org` belongs to
+/// on `as_of` — initiator and lead included — after the organisation's kind
+/// changed (003 §二(二)(三): the lead must stay an enterprise, the members must
+/// keep a school or training institution, a research institute and an
+/// enterprise besides the lead). Answers how many alliances were checked.
+///
+/// # Errors
+/// Database errors.
+pub async fn recheck_alliances_of(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    caller: &Caller,
+    org: Uuid,
+    as_of: NaiveDate,
+) -> ApiResult<usize> {
+    let ids: Vec<Uuid> = alliance_member::Entity::find()
+        .filter(alliance_member::Column::OrganizationId.eq(org))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|m| m.is_member_on(as_of))
+        .map(|m| m.alliance_id)
+        .collect();
+    let alliances = alliance::Entity::find()
+        .filter(alliance::Column::Id.is_in(ids))
+        .filter(alliance::Column::Status.is_in(entities::alliance::composition::WATCHED_STATUSES))
+        .all(db)
+        .await?;
+    for a in &alliances {
+        recheck(db, state, caller, a, as_of).await?;
+    }
+    Ok(alliances.len())
 }
 
 /// Re-checks the composition as of `as_of` after a membership change
@@ -310,6 +414,7 @@ pub async fn save_form(state: &AppState, caller: &Caller, id: Uuid, org: Uuid, i
         return Err(ApiError::not_found("成员单位", "Member"));
     }
     let saved = upsert_form(&txn, caller, id, org, input, by_initiator, now).await?;
+    complete_join_if_ready(&txn, state, caller, &a, org).await?;
     txn.commit().await?;
     Ok(saved)
 }
@@ -477,6 +582,7 @@ pub async fn sign_charter(state: &AppState, caller: &Caller, id: Uuid) -> ApiRes
         .await?;
         audit::record(&txn, Actor(Some(caller)), now, Entry::new("alliance.charter_signed", "alliance", id).after(&sig)).await?;
     }
+    complete_join_if_ready(&txn, state, caller, &a, org).await?;
     txn.commit().await?;
     Ok(a.charter_version)
 }

@@ -176,10 +176,11 @@ pub(crate) async fn next_number(db: &impl ConnectionTrait, series: &str) -> ApiR
     Ok(row.try_get::<i32>("", "last_number")?)
 }
 
-/// Registers the filing and issues its 备案编号.
+/// Registers the filing and issues its 备案编号, after checking the filing
+/// again exactly as submission does.
 ///
 /// # Errors
-/// 403, 404, 409 `wrong_state`.
+/// 403, 404, 409 `wrong_state`, 422 `filing_incomplete` (the submission codes).
 pub async fn register(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<String> {
     caller.require_bureau()?;
     let now = state.clock.now();
@@ -188,6 +189,12 @@ pub async fn register(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<
     let (before, _) = load(&txn, caller, id).await?;
     let next = transition(before.status, AllianceAction::Register).map_err(|e| wrong_state(&e))?;
     let round = open_round(&txn, id).await?;
+    // The filing is judged again as it stands today: a member's kind, a form or
+    // a signature may have changed since submission (003 §二(二)(三)(六)).
+    let problems = check_filing(&view(&txn, before.clone(), today).await?.filing_facts(today));
+    if !problems.is_empty() {
+        return Err(incomplete(&problems));
+    }
     let series = format!("DGLM-{}", today.year());
     let number = format!("{series}-{:04}", next_number(&txn, &series).await?);
     let mut m: alliance::ActiveModel = before.clone().into();

@@ -43,6 +43,7 @@ fn sheet<'a>(wb: &'a mut Workbook, name: &str, title: &str, headers: &[&str]) ->
         ws.write_string_with_format(1, col(c), *h, &head)?;
         ws.set_column_width(col(c), if c == 0 { 30 } else { 14 })?;
     }
+    crate::services::reports::export::print_like_paper(ws, (0, 1))?;
     Ok(ws)
 }
 
@@ -232,14 +233,7 @@ fn resource_sheets(wb: &mut Workbook, o: &Overview) -> Result<(), XlsxError> {
     )?;
     let money_row = |ws: &mut Worksheet, r: usize, label: &str, m: &super::resources::Money| -> Result<(), XlsxError> {
         ws.write_string(row(r), 0, label)?;
-        let values = [
-            unum(m.payments),
-            num(m.committed),
-            num(m.disbursed),
-            num(m.committed - m.disbursed - m.clawed_back),
-            num(m.clawed_back),
-            num(m.to_recover),
-        ];
+        let values = [unum(m.payments), num(m.committed), num(m.disbursed), num(m.undisbursed()), num(m.clawed_back), num(m.to_recover)];
         for (j, v) in values.iter().enumerate() {
             ws.write_number(row(r), col(j + 1), *v)?;
         }

@@ -84,6 +84,12 @@ pub struct Money {
 }
 
 impl Money {
+    /// Recorded but neither paid out nor clawed back (待拨付).
+    #[must_use]
+    pub fn undisbursed(&self) -> i64 {
+        self.committed - self.disbursed - self.clawed_back
+    }
+
     fn add(&mut self, o: &Self) {
         self.payments += o.payments;
         self.quantity += o.quantity;
@@ -116,6 +122,14 @@ pub struct ReassessmentFigures {
     pub due_soon: u64,
     /// (category, overdue, due soon).
     pub by_category: Vec<(Category, u64, u64)>,
+}
+
+impl ReassessmentFigures {
+    /// Overdue or due soon: every resource to reassess.
+    #[must_use]
+    pub fn total(&self) -> u64 {
+        self.overdue + self.due_soon
+    }
 }
 
 fn value<T: ActiveEnum<Value = String>>(v: T) -> String {

@@ -197,6 +197,22 @@ fn xlsx_err(e: XlsxError) -> ApiError {
     ApiError::internal(&e)
 }
 
+/// Prints a sheet like the paper forms (issue 16 item 6): A4 landscape, one
+/// page wide (as many pages tall as the rows need), rows `repeat` (the
+/// title and column headers) repeated on every page, narrow margins,
+/// centred.
+///
+/// # Errors
+/// Rows beyond the sheet's limits.
+pub(crate) fn print_like_paper(ws: &mut Worksheet, repeat: (u32, u32)) -> Result<(), XlsxError> {
+    const A4: u8 = 9;
+    ws.set_paper_size(A4).set_landscape().set_print_fit_to_pages(1, 0).set_print_center_horizontally(true);
+    // Inches: left, right, top, bottom, header, footer.
+    ws.set_margins(0.4, 0.4, 0.5, 0.5, 0.3, 0.3);
+    ws.set_repeat_rows(repeat.0, repeat.1)?;
+    Ok(())
+}
+
 /// Writes one annex on `ws`.
 fn write_sheet(ws: &mut Worksheet, annex: Annex, v: &ReportView) -> Result<(), XlsxError> {
     let last = annex.value_columns() + 1;
@@ -209,20 +225,14 @@ fn write_sheet(ws: &mut Worksheet, annex: Annex, v: &ReportView) -> Result<(), X
     ws.merge_range(1, 0, 1, last, annex.title(), &title)?;
     let a = &v.ctx.alliance;
     let date = filled_on(v);
-    let unit = match annex {
-        Annex::Basic => format!("填写单位：{}", a.name),
-        Annex::Progress => format!("填报单位：{}", a.name),
+    // The forms' own header lines, nothing more (003 附件2, 附件3).
+    let (unit, right) = match annex {
+        Annex::Basic => (format!("填写单位：{}", a.name), format!("填报日期：{}", date.format("%Y年%m月%d日"))),
+        Annex::Progress => (format!("填报单位：{}", a.name), v.ctx.period.label_zh()),
     };
     let split = last / 2;
     ws.merge_range(2, 0, 2, split, &unit, &Format::new())?;
-    ws.merge_range(
-        2,
-        split + 1,
-        2,
-        last,
-        &format!("{}　填报日期：{}", v.ctx.period.label_zh(), date.format("%Y年%m月%d日")),
-        &Format::new(),
-    )?;
+    ws.merge_range(2, split + 1, 2, last, &right, &Format::new())?;
     for (text, r1, r2, c1, c2) in annex.header() {
         if (r1, c1) == (r2, c2) {
             ws.write_string_with_format(3 + r1, c1, text, &head)?;
@@ -265,6 +275,7 @@ fn write_sheet(ws: &mut Worksheet, annex: Annex, v: &ReportView) -> Result<(), X
         )?;
     }
     ws.set_freeze_panes(6, 2)?;
+    print_like_paper(ws, (1, 5))?;
     Ok(())
 }
 

@@ -172,6 +172,7 @@ pub async fn row_counts(db: &impl ConnectionTrait, report_ids: Vec<Uuid>) -> Api
         .expr_as(Expr::col("id").count(), "n")
         .from("report_rows")
         .and_where(Expr::col("report_id").is_in(report_ids))
+        .and_where(Expr::col("progress_pending").eq(false))
         .group_by_col("report_id")
         .to_owned();
     count_map(db.query_all(&q).await?)

@@ -133,7 +133,7 @@ pub async fn submit(state: &AppState, caller: &Caller, alliance_id: Uuid, period
     let mut problems: Vec<FieldMsg> = v
         .members
         .iter()
-        .filter(|m| m.member.required && m.row.is_none())
+        .filter(|m| m.member.required && !m.filled())
         .map(|m| FieldMsg {
             field: format!("rows[{}]", m.member.organization.id),
             msg: Msg::new(

@@ -1,13 +1,15 @@
 //! A member unit's rows of a report (附件2 and 附件3, DESIGN §5): read
 //! prefilled from its previous report (or, for a first report, 附件2 from
 //! its registration form, 附件1), written by the member itself, or by the
-//! initiator once the member is late (recorded), and "no change": the
-//! previous report's values confirmed in one request.
+//! initiator once the member is late (recorded), and the two one-step
+//! answers of `entities::report::confirm`: "与上期相同" (the previous
+//! report's 附件2 confirmed; 附件3 still to be entered) and "本期无培训活动"
+//! (附件3 all zero).
 
 use entities::{
     alliance::StaffCounts,
     models::{member_form, report, report_row},
-    report::{Period, RowCounts},
+    report::{Period, RowCounts, confirm},
 };
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
@@ -165,6 +167,7 @@ pub async fn get(state: &AppState, caller: &Caller, alliance_id: Uuid, period: P
 enum Write {
     Values(RowCounts),
     NoChange,
+    NoActivity,
 }
 
 /// Fills (or replaces) the member's rows with checked counts. `if_match`:
@@ -184,12 +187,66 @@ pub async fn save(
     write(state, caller, alliance_id, period, org, Write::Values(counts), if_match).await
 }
 
-/// "No change": the member's values of its previous report, confirmed in one request.
+/// "与上期相同": the member's 附件2 of its previous report confirmed in one
+/// request; 附件3 stays as entered this period, or is still to be entered
+/// (the row is then `progress_pending` and not yet filled).
 ///
 /// # Errors
 /// As [`save`]; 422 `no_previous_report` when there is nothing to confirm.
 pub async fn no_change(state: &AppState, caller: &Caller, alliance_id: Uuid, period: Period, org: Uuid) -> ApiResult<RowView> {
     write(state, caller, alliance_id, period, org, Write::NoChange, None).await
+}
+
+/// "本期无培训活动": 附件3 all zero for this period, in one request; 附件2 as
+/// stored this period, else the prefill (previous report, or the 附件1 form).
+///
+/// # Errors
+/// As [`save`]; 422 `no_basic_figures` when there is no 附件2 to keep.
+pub async fn no_activity(state: &AppState, caller: &Caller, alliance_id: Uuid, period: Period, org: Uuid) -> ApiResult<RowView> {
+    write(state, caller, alliance_id, period, org, Write::NoActivity, None).await
+}
+
+/// What the row will hold: counts, whether 附件3 is still pending, and the
+/// period 附件2 was confirmed from.
+async fn planned(
+    db: &impl ConnectionTrait,
+    ctx: &Ctx,
+    org: Uuid,
+    what: Write,
+    before: Option<&report_row::Model>,
+) -> ApiResult<(RowCounts, bool, Option<Period>)> {
+    Ok(match what {
+        Write::Values(c) => (c, false, None),
+        Write::NoChange => {
+            let Some((p, row)) = previous_row(db, ctx, org).await? else {
+                return Err(ApiError::unprocessable(
+                    "no_previous_report",
+                    "该成员单位没有上一期报送数据，不能确认“与上期相同”，请逐项填报",
+                    "No previous report of this member to confirm; fill the rows",
+                ));
+            };
+            let c = confirm::same_as_previous(row.counts().basic, before.map(|b| (b.counts(), b.progress_pending)));
+            (c.counts, c.progress_pending, Some(p))
+        }
+        Write::NoActivity => {
+            let (basic, from) = match before {
+                Some(b) => (b.counts().basic, b.copied_from.as_deref().and_then(|p| Period::parse("period", p).ok())),
+                None => match prefill(db, ctx, org).await? {
+                    (c, Some(Prefill::Previous(p))) => (c.basic, Some(p)),
+                    (c, Some(Prefill::MemberForm)) => (c.basic, None),
+                    (_, None) => {
+                        return Err(ApiError::unprocessable(
+                            "no_basic_figures",
+                            "该成员单位尚无基本情况数据（附件2），请先填报",
+                            "This member has no basic figures (附件2) yet; fill the rows first",
+                        ));
+                    }
+                },
+            };
+            let c = confirm::no_activity(basic);
+            (c.counts, c.progress_pending, from)
+        }
+    })
 }
 
 async fn write(
@@ -206,19 +263,6 @@ async fn write(
     let ctx = context(&txn, state, caller, alliance_id, period).await?;
     let on_behalf = may_write(&ctx, org)?;
     let member = required_member(&txn, &ctx, org).await?;
-    let (counts, copied_from) = match what {
-        Write::Values(c) => (c, None),
-        Write::NoChange => match previous_row(&txn, &ctx, org).await? {
-            Some((p, row)) => (row.counts(), Some(p)),
-            None => {
-                return Err(ApiError::unprocessable(
-                    "no_previous_report",
-                    "该成员单位没有上一期报送数据，不能确认“无变化”，请逐项填报",
-                    "No previous report of this member to confirm; fill the rows",
-                ));
-            }
-        },
-    };
     let report = editable_report(&txn, &ctx, now).await?;
     let before = stored_row(&txn, Some(&report), org).await?;
     if let (Some(b), Some(v)) = (&before, if_match)
@@ -226,12 +270,14 @@ async fn write(
     {
         return Err(version_conflict());
     }
+    let (counts, progress_pending, copied_from) = planned(&txn, &ctx, org, what, before.as_ref()).await?;
     let mut m = report_row::ActiveModel {
         org_kind: Set(member.organization.kind),
         filled_by: Set(caller.user_id),
         filled_by_initiator: Set(on_behalf),
         confirmed_no_change: Set(copied_from.is_some()),
         copied_from: Set(copied_from.map(|p| p.code())),
+        progress_pending: Set(progress_pending),
         updated_at: Set(now),
         ..Default::default()
     };
@@ -260,7 +306,11 @@ async fn write(
         }
     };
     touch(&txn, &report, &ctx, now).await?;
-    let action = if copied_from.is_some() { "report_row.confirmed_no_change" } else { "report_row.saved" };
+    let action = match what {
+        Write::Values(_) => "report_row.saved",
+        Write::NoChange => "report_row.confirmed_no_change",
+        Write::NoActivity => "report_row.no_activity",
+    };
     let mut entry = Entry::new(action, "report_row", after.id).after(&after);
     if let Some(b) = &before {
         entry = entry.before(b);

@@ -31,6 +31,15 @@ pub struct MemberRow {
     pub row: Option<report_row::Model>,
 }
 
+impl MemberRow {
+    /// Both tables entered: stored and not waiting for its 附件3
+    /// (`entities::report::confirm`).
+    #[must_use]
+    pub fn filled(&self) -> bool {
+        self.row.as_ref().is_some_and(|r| !r.progress_pending)
+    }
+}
+
 /// Everything about one report.
 #[derive(Debug, Clone)]
 pub struct ReportView {
@@ -98,7 +107,7 @@ pub async fn assemble(db: &impl ConnectionTrait, ctx: Ctx) -> ApiResult<ReportVi
         all.iter().filter_map(|m| m.row.as_ref().map(|r| (r.org_kind, r.counts()))).collect();
     let totals = totals(counted.iter().map(|(k, c)| (*k, c)));
     let rows_required = all.iter().filter(|m| m.member.required).count();
-    let rows_filled = all.iter().filter(|m| m.row.is_some()).count();
+    let rows_filled = all.iter().filter(|m| m.filled()).count();
     let (members, show_subtotals) = match ctx.access {
         Access::Bureau | Access::Initiator => (all, true),
         Access::Member(org) => (all.into_iter().filter(|m| m.member.organization.id == org).collect(), false),
@@ -159,6 +168,7 @@ pub async fn owed(
         .column(report_row::Column::ReportId)
         .expr(Expr::col(report_row::Column::Id).count())
         .filter(report_row::Column::ReportId.is_in(ids))
+        .filter(report_row::Column::ProgressPending.eq(false))
         .group_by(report_row::Column::ReportId)
         .into_tuple()
         .all(&state.db)

@@ -133,6 +133,7 @@ fn write_status(
     ws.set_column_width(1, 36)?;
     ws.set_column_width(2, 16)?;
     ws.set_column_width(6, 18)?;
+    super::print_like_paper(ws, (0, 1))?;
     for (i, a) in items.iter().enumerate() {
         let r = u32::try_from(i).unwrap_or(u32::MAX - 2) + 2;
         ws.write_number(r, 0, num(i64::try_from(i + 1).unwrap_or(0)))?;
@@ -168,6 +169,7 @@ fn write_sums(ws: &mut Worksheet, annex: Annex, title: &str, items: &[AllianceTo
         ws.write_string_with_format(1, u16::try_from(c).unwrap_or(0), h, &head)?;
     }
     ws.set_column_width(1, 36)?;
+    super::print_like_paper(ws, (0, 1))?;
     let mut grand = RowCounts::default();
     for (i, a) in items.iter().enumerate() {
         let r = u32::try_from(i).unwrap_or(u32::MAX - 3) + 2;
