@@ -1,6 +1,11 @@
 //! The demo data set: organisations of all seven kinds with Chinese names and
 //! valid credit codes, users for each role, and an expert pool of 20.
 //! Loading twice changes nothing (rows are keyed by credit code / username).
+//! [`load`] adds the story ([`story`], [`funnel`]): alliances, reports and
+//! applications dated back from today.
+
+mod funnel;
+pub mod story;
 
 use entities::{
     OrgKind, Role,
@@ -89,11 +94,31 @@ fn org_fields(n: usize, name: &str, kind: OrgKind, prefix: &str) -> OrgFields {
     }
 }
 
-/// Loads the demo set, skipping rows that exist.
+/// Loads the demo set and its story (`serve --demo`, `api demo`); a second
+/// load changes nothing.
+///
+/// # Errors
+/// Database errors, a story step refused by its service.
+pub async fn load(state: &AppState) -> anyhow::Result<()> {
+    load_accounts(state).await?;
+    let started = std::time::Instant::now();
+    let alliances = story::load(state).await?;
+    if alliances > 0 {
+        println!(
+            "demo story: {alliances} alliances with their reports and applications, dated back from {} ({} ms)",
+            state.clock.today(),
+            started.elapsed().as_millis()
+        );
+    }
+    Ok(())
+}
+
+/// Loads the organisations, accounts, expert pool and the registered demo
+/// alliance (no story), skipping rows that exist.
 ///
 /// # Errors
 /// Database errors.
-pub async fn load(state: &AppState) -> anyhow::Result<()> {
+pub async fn load_accounts(state: &AppState) -> anyhow::Result<()> {
     let mut created = 0usize;
     let mut org_ids = Vec::new();
     for (n, (name, kind, prefix)) in ORGS.iter().enumerate() {
@@ -226,20 +251,7 @@ async fn demo_alliance(state: &AppState) -> anyhow::Result<usize> {
     for (i, c) in everyone.iter().enumerate() {
         let org = c.organization_id.ok_or_else(|| anyhow::anyhow!("demo user without organisation"))?;
         let total = 120 + 80 * i64::try_from(i).unwrap_or(0);
-        let counts = entities::alliance::StaffCounts {
-            total_staff: total,
-            management: total / 10,
-            title_senior: total / 20,
-            title_intermediate: total / 10,
-            title_junior: total / 8,
-            skill_senior_technician: total / 40,
-            skill_technician: total / 20,
-            skill_senior_worker: total / 8,
-            skill_intermediate_worker: total / 6,
-            skill_junior_worker: total / 6,
-            skill_special: total / 30,
-            general_workers: total / 3,
-        };
+        let counts = story::staff_counts(total);
         let form = FormInput {
             address: format!("广东省东莞市南城街道鸿福路{}号", 100 + i),
             postcode: "523000".into(),

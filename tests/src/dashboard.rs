@@ -42,7 +42,7 @@ pub async fn generate(app: &TestApp) -> Scenario {
     // The demo alliance first: the generated filings reuse its name, and demo
     // loading skips an alliance whose name exists.
     app.set_now("2025-11-20T09:00:00+08:00").await;
-    api::demo::load(&app.state).await.expect("demo data");
+    api::demo::load_accounts(&app.state).await.expect("demo data");
     app.set_now("2025-12-01T09:00:00+08:00").await;
     let mut filings = Vec::new();
     let mut staff = None;

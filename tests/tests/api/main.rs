@@ -16,6 +16,7 @@ mod changes;
 mod chase;
 mod credit_codes;
 mod dashboard;
+mod demo;
 mod development;
 mod documents;
 mod errors;
