@@ -74,8 +74,7 @@ pub async fn filings(
     if let Some((at, id)) = parse_cursor(cursor, decode)? {
         q = q.filter(after(alliance::Column::SubmittedAt, alliance::Column::Id, at, id));
     }
-    let mut rows = q.all(&state.db).await?;
-    Ok(finish(&mut rows, limit, |a| a.submitted_at.map(|at| encode(at, a.id))))
+    Ok(finish(q.all(&state.db).await?, limit, |a| a.submitted_at.map(|at| encode(at, a.id))))
 }
 
 /// Submitted half-year reports awaiting review (with their alliance), longest waiting first.
@@ -113,8 +112,7 @@ pub async fn reports(
     if let Some((at, id)) = parse_cursor(cursor, decode)? {
         q = q.filter(after(report::Column::SubmittedAt, report::Column::Id, at, id));
     }
-    let mut rows = q.all(&state.db).await?;
-    let (rows, next) = finish(&mut rows, limit, |r| r.submitted_at.map(|at| encode(at, r.id)));
+    let (rows, next) = finish(q.all(&state.db).await?, limit, |r| r.submitted_at.map(|at| encode(at, r.id)));
     let ids: Vec<Uuid> = rows.iter().map(|r| r.alliance_id).collect();
     let alliances =
         if ids.is_empty() { Vec::new() } else { alliance::Entity::find().filter(alliance::Column::Id.is_in(ids)).all(&state.db).await? };
@@ -122,11 +120,11 @@ pub async fn reports(
     Ok((items, next))
 }
 
-fn finish<T: Clone>(rows: &mut Vec<T>, limit: u64, key: impl Fn(&T) -> Option<String>) -> QueuePage<T> {
+fn finish<T>(mut rows: Vec<T>, limit: u64, key: impl Fn(&T) -> Option<String>) -> QueuePage<T> {
     let more = rows.len() as u64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     let next = if more { rows.last().and_then(key) } else { None };
-    (rows.clone(), next)
+    (rows, next)
 }
 
 #[cfg(test)]

@@ -225,7 +225,8 @@ fn done_text(code: Option<&str>) -> Option<&'static str> {
     })
 }
 
-fn access_code(access: Access) -> &'static str {
+/// The caller's relation to an alliance, as the templates name it.
+pub(crate) fn access_code(access: Access) -> &'static str {
     match access {
         Access::Bureau => "bureau",
         Access::Initiator => "initiator",

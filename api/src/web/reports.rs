@@ -82,11 +82,7 @@ async fn report_page(state: &AppState, v: &Viewer, id: Uuid, raw: &str, extra: V
         "title": format!("{} {}半年度报送", d.alliance_name, d.period_label),
         "r": d.to_json().unwrap_or(Value::Null),
         "cols": columns(),
-        "access": match access {
-            crate::services::alliances::Access::Bureau => "bureau",
-            crate::services::alliances::Access::Initiator => "initiator",
-            crate::services::alliances::Access::Member(_) => "member",
-        },
+        "access": super::alliances::access_code(access),
         "my_org": v.caller.organization_id,
         "rows_overdue": today > d.member_rows_due.due,
         "period_ended": today > p.end(),
