@@ -123,6 +123,37 @@ impl WebClient {
     }
 }
 
+impl WebClient {
+    /// Files an objection on the public page of `notice` as a browser would
+    /// (the form's token and its cookie), with `fields` and perhaps an
+    /// evidence file; `with_token: false` leaves the token out.
+    pub async fn object(&self, notice: &str, fields: &[(&str, &str)], evidence: Option<(&str, Vec<u8>)>, with_token: bool) -> Page {
+        let form = self.get(&format!("/notices/{notice}")).await;
+        assert_eq!(form.status, 200, "notice page: {}", form.body);
+        let token = value_of(&form.body, "name=\"_token\" value=\"").unwrap_or_default();
+        let cookie = form.cookies.iter().find(|c| c.starts_with("dg_objection=")).and_then(|c| c.split(';').next()).unwrap_or_default();
+        let mut mp = reqwest::multipart::Form::new();
+        if with_token {
+            mp = mp.text("_token", token);
+        }
+        for (k, v) in fields {
+            mp = mp.text((*k).to_string(), (*v).to_string());
+        }
+        if let Some((name, bytes)) = evidence {
+            mp = mp.part("evidence", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+        }
+        let resp = self
+            .client
+            .post(format!("{}/notices/{notice}/objections", self.base))
+            .header(header::COOKIE, cookie)
+            .multipart(mp)
+            .send()
+            .await
+            .expect("objection");
+        read(resp).await
+    }
+}
+
 async fn read(resp: reqwest::Response) -> Page {
     let status = resp.status().as_u16();
     let location = resp.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_string);

@@ -32,6 +32,19 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "organizations.html",
     "organization_form.html",
     "dashboard.html",
+    "expert_assignments.html",
+    "expert_application.html",
+    "bureau_calls.html",
+    "bureau_call.html",
+    "bureau_ranking.html",
+    "bureau_application.html",
+    "bureau_notices.html",
+    "bureau_notice_new.html",
+    "bureau_notice.html",
+    "bureau_payments.html",
+    "public_notices.html",
+    "public_notice.html",
+    "public_receipt.html",
 );
 
 static ENV: LazyLock<Result<Environment<'static>, minijinja::Error>> = LazyLock::new(|| {

@@ -76,6 +76,20 @@ async fn views(db: &impl ConnectionTrait, notices: Vec<notice::Model>) -> ApiRes
     Ok(notices.into_iter().map(|n| NoticeView { items: all.remove(&n.id).unwrap_or_default(), notice: n }).collect())
 }
 
+/// When a notice of `days` working days published now would end, and how
+/// that was counted (shown to bureau staff before they publish).
+///
+/// # Errors
+/// 409 `calendar_year_missing`.
+pub async fn period_from_now(db: &impl ConnectionTrait, state: &AppState, days: u32) -> ApiResult<(chrono::DateTime<chrono::Utc>, String)> {
+    let now = state.clock.now();
+    let today = state.clock.today();
+    let calendar = load_calendar(db, today.year(), today.year() + 1).await?;
+    let period = period_of(&calendar, now, days).map_err(|e| ApiError::conflict("calendar_year_missing", e.zh(), e.en()))?;
+    let ends_at = period.deadline().map(|d| d.to_utc()).ok_or_else(|| ApiError::internal(&"notice end out of range"))?;
+    Ok((ends_at, period.explain_zh()))
+}
+
 /// Inserts an open notice of `days` working days published now (end and
 /// explanation from the calendar), in the caller's transaction.
 ///
@@ -91,17 +105,14 @@ pub async fn insert_notice(
     days: u32,
 ) -> ApiResult<notice::Model> {
     let now = state.clock.now();
-    let today = state.clock.today();
-    let calendar = load_calendar(txn, today.year(), today.year() + 1).await?;
-    let period = period_of(&calendar, now, days).map_err(|e| ApiError::conflict("calendar_year_missing", e.zh(), e.en()))?;
-    let ends_at = period.deadline().map(|d| d.to_utc()).ok_or_else(|| ApiError::internal(&"notice end out of range"))?;
+    let (ends_at, explanation) = period_from_now(txn, state, days).await?;
     let n = notice::ActiveModel {
         id: Set(Uuid::now_v7()),
         title: Set(title),
         body: Set(body),
         published_at: Set(now),
         ends_at: Set(ends_at),
-        explanation: Set(period.explain_zh()),
+        explanation: Set(explanation),
         status: Set(NoticeStatus::Open),
         purpose: Set(purpose),
         closed_at: Set(None),
