@@ -210,7 +210,10 @@ fn review(w: &mut World<'_>, chromium: &Path) -> anyhow::Result<()> {
     let payments = w.api("/api/v1/payments");
     let payment = payments["items"].as_array().unwrap().iter().find(|x| x["application_id"] == id.as_str()).context("payment recorded")?;
     let amount = p.text(&format!("tr[data-application=\"{id}\"] td.amount"))?;
-    ensure!(amount == payment["amount"].to_string() && payment["status"] == "committed", "payment {amount} shown: {payment}");
+    ensure!(
+        payment["amount"].as_i64().map(|a| a.to_string()).as_deref() == Some(amount.as_str()) && payment["status"] == "committed",
+        "payment {amount} shown: {payment}"
+    );
     p.page_ok("bureau-payments")?;
     Ok(())
 }

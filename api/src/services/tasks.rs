@@ -54,7 +54,7 @@ pub enum TaskKind {
     FilingReview,
     /// 审核半年度报送（市人社局）
     ReportReview,
-    /// 声明利益冲突（评审专家，000 第二十四条）
+    /// 声明利益冲突（评审专家回避，DESIGN §6）
     PanelDeclaration,
     /// 评分（评审专家）
     ApplicationScoring,
@@ -404,7 +404,7 @@ async fn bureau(db: &impl ConnectionTrait) -> ApiResult<Vec<Task>> {
 }
 
 /// An expert's panels under review: seats to declare on, and applications
-/// it was cleared for and has not scored yet (000 第二十四条; DESIGN §6).
+/// it was cleared for and has not scored yet (DESIGN §6).
 /// For these the task's subject (`alliance_id`, `alliance_name`) is the
 /// application and its title. Two statements, at most 200 seats.
 async fn expert(db: &impl ConnectionTrait, user_id: Uuid) -> ApiResult<Vec<Task>> {

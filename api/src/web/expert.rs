@@ -1,5 +1,5 @@
 //! 评审专家 pages: the panels an expert was drawn for; on each, the
-//! declaration of a conflict of interest first (000 第二十四条: nothing of
+//! declaration of a conflict of interest first (DESIGN §6 回避: nothing of
 //! the application is shown before it), then the application and the scoring
 //! form — the five criteria of 附件1 with their weights for a category-3
 //! certification, one score and a recommendation otherwise — which may be

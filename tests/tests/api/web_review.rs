@@ -236,6 +236,14 @@ async fn bureau_pages_refuse_other_roles_and_posts_without_the_token() {
     assert_eq!(c["open"], false);
     let page = bureau.get(&format!("/bureau/calls/{new_call}")).await;
     assert!(page.body.contains("已截止"));
+    // The API's close: bureau only, once.
+    let (org_session, _) = app.org_user(OrgKind::Enterprise).await;
+    let (status, _) = app.post_json(&format!("/api/v1/calls/{call}/close"), Some(&org_session), &json!({})).await;
+    assert_eq!(status, 403);
+    let (status, c) = app.post_json(&format!("/api/v1/calls/{call}/close"), Some(&staff), &json!({})).await;
+    assert_eq!((status, &c["open"]), (200, &json!(false)), "{c}");
+    let (status, again) = app.post_json(&format!("/api/v1/calls/{call}/close"), Some(&staff), &json!({})).await;
+    assert_eq!((status, again["code"].as_str()), (409, Some("call_closed")));
 }
 
 /// An application on an open notice (5 working days from Monday 1 June 2026).
