@@ -161,3 +161,41 @@ async fn read(resp: reqwest::Response) -> Page {
     let body = resp.text().await.unwrap_or_default();
     Page { status, location, cookies, body }
 }
+
+/// The `p`-th fraction of sorted durations (nearest rank).
+#[must_use]
+pub fn percentile(sorted: &[std::time::Duration], p: f64) -> std::time::Duration {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+    let i = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i]
+}
+
+/// Benchmarks: the p95 of `rounds` GETs of a web page (after 5 warm-up
+/// requests, with the client's browser session), printed with p50, max, the
+/// statements one request runs and its size; answers (p95, statements).
+pub async fn measure_page(app: &TestApp, web: &WebClient, label: &str, path: &str, rounds: u32) -> (std::time::Duration, usize) {
+    for _ in 0..5 {
+        let page = web.get(path).await;
+        assert_eq!(page.status, 200, "{path}: {}", page.body);
+    }
+    let before = app.query_count();
+    let one = web.get(path).await;
+    let statements = app.query_count() - before;
+    let mut times = Vec::new();
+    for _ in 0..rounds {
+        let t = std::time::Instant::now();
+        let page = web.get(path).await;
+        assert_eq!(page.status, 200, "{path}");
+        times.push(t.elapsed());
+    }
+    times.sort();
+    let p95 = percentile(&times, 0.95);
+    println!(
+        "page {label:<39} n={rounds:<4} p50={:>7.1} ms  p95={:>7.1} ms  max={:>7.1} ms  {statements} statements ({} bytes)",
+        percentile(&times, 0.5).as_secs_f64() * 1000.0,
+        p95.as_secs_f64() * 1000.0,
+        times.last().copied().unwrap_or_default().as_secs_f64() * 1000.0,
+        one.body.len()
+    );
+    (p95, statements)
+}
