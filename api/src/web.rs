@@ -23,7 +23,8 @@
 //! - [`dashboard`]: the bureau's dashboard (统计看板)
 //! - [`expert`]: an expert's panels: declaration, then the application and its scoring
 //! - [`calls`], [`panel`], [`notices`]: the bureau's skill-resource review — calls,
-//!   applications, panels, ranking, 公示 and objections, approval, payments
+//!   applications, panels, ranking, 公示 and objections, approval, payments;
+//!   [`fees`]: the fee schedule versions (附件2)
 //! - [`public_notices`]: open 公示 notices and the objection form, no account
 
 mod account;
@@ -31,6 +32,7 @@ mod alliances;
 mod calls;
 mod dashboard;
 mod expert;
+mod fees;
 mod member_form;
 mod notices;
 mod organizations;
@@ -74,6 +76,7 @@ pub fn routes() -> impl poem::Endpoint + 'static {
         .nest("/bureau/notices", notices::routes())
         .nest("/bureau/objections", notices::objection_routes())
         .nest("/bureau/payments", notices::payment_routes())
+        .nest("/bureau/fee-schedule", fees::routes())
         .nest("/notices", public_notices::routes())
         .into_endpoint()
         // Pages are Chinese whatever the browser's language.

@@ -215,6 +215,12 @@ fn review(w: &mut World<'_>, chromium: &Path) -> anyhow::Result<()> {
         "payment {amount} shown: {payment}"
     );
     p.page_ok("bureau-payments")?;
+    p.open("/bureau/notices")?;
+    ensure!(p.body_text()?.contains("已结束"), "the notice closed: {}", p.body_text()?);
+    p.page_ok("bureau-notices")?;
+    p.open("/bureau/fee-schedule")?;
+    ensure!(p.body_text()?.contains("第1版（现行）"), "{}", p.body_text()?);
+    p.page_ok("bureau-fee-schedule")?;
     Ok(())
 }
 

@@ -65,13 +65,18 @@ async fn list(req: &Request, state: St<'_>, q: Query<Cursor>) -> Response {
     let v = guard!(signed_in(&state, req).await);
     let result = async {
         let paging = PageParams::parse(Some(50), q.cursor.as_deref())?;
-        svc::list(&state, &v.caller, None, paging).await
+        svc::list_brief(&state, &v.caller, paging).await
     }
     .await;
     match result {
         Ok((items, next)) => {
-            let now = state.clock.now();
-            let items: Vec<Value> = items.into_iter().map(|n| notice_json(NoticeOut::new(n, now))).collect();
+            let items: Vec<Value> = items
+                .into_iter()
+                .map(|(n, count, open)| {
+                    json!({ "id": n.id, "title": n.title, "published_local": local_time(n.published_at), "ends_local": local_time(n.ends_at),
+                            "open": n.status == NoticeStatus::Open, "count": count, "objections_open": open })
+                })
+                .collect();
             let ctx = json!({ "title": "公示管理", "items": items, "next": next.map(|c| format!("/bureau/notices?cursor={c}")) });
             page(StatusCode::OK, Some(&v), "bureau_notices.html", ctx)
         }

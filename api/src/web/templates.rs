@@ -42,6 +42,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "bureau_notice_new.html",
     "bureau_notice.html",
     "bureau_payments.html",
+    "bureau_fees.html",
     "public_notices.html",
     "public_notice.html",
     "public_receipt.html",

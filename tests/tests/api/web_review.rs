@@ -336,6 +336,12 @@ async fn the_public_notice_takes_objections_with_a_receipt_and_a_rate_limit_and_
     let bureau = web_of(&app, &staff).await;
     let page = bureau.get(&format!("/bureau/notices/{notice}")).await;
     assert!(page.body.contains("13800769001") && page.body.contains("证明.pdf"), "{}", page.body);
+    let list = bureau.get("/bureau/notices").await;
+    assert!(
+        list.body.contains("<td class=\"num\">1</td><td class=\"num\">5</td><td>公示中</td>"),
+        "1 application, 5 open objections: {}",
+        list.body
+    );
     let org = web_of(&app, &app.org_user(OrgKind::Enterprise).await.0).await;
     assert_eq!(org.get(&format!("/bureau/notices/{notice}")).await.status, 403);
     let first = objection::Entity::find().all(&app.db).await.unwrap()[0].id;
@@ -351,4 +357,49 @@ async fn the_public_notice_takes_objections_with_a_receipt_and_a_rate_limit_and_
     assert_eq!(done.status, 303, "{}", done.body);
     let ruled = objection::Entity::find_by_id(first).one(&app.db).await.unwrap().unwrap();
     assert_eq!(ruled.status, entities::resource::ObjectionStatus::Dismissed);
+}
+
+#[tokio::test]
+async fn fee_schedule_versions_are_listed_for_the_bureau_and_added_by_an_admin_on_the_page() {
+    let app = spawn_app().await;
+    app.set_now("2026-11-23T10:00:00+08:00").await;
+    let staff = web_of(&app, &app.login("bureau_staff", None).await).await;
+    let admin = web_of(&app, &app.login("bureau_admin", None).await).await;
+    let org = web_of(&app, &app.org_user(OrgKind::Enterprise).await.0).await;
+    assert_eq!(org.get("/bureau/fee-schedule").await.status, 403);
+    let page = staff.get("/bureau/fee-schedule").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("第1版（现行）") && page.body.contains("新增版本由系统管理员办理") && !page.body.contains("id=\"new-version\"")
+    );
+
+    let amounts = [
+        ("amounts.printed_textbook", "60000"),
+        ("amounts.e_textbook", "20000"),
+        ("amounts.certified_course", "15000"),
+        ("amounts.online_course", "0"),
+        ("amounts.evaluation_specification", "50000"),
+        ("amounts.theory_question_bank_level", "15000"),
+        ("amounts.integrated_case_course", "15000"),
+    ];
+    let with = |date: &'static str| {
+        let mut f = vec![("effective_from", date), ("note", "东人社函〔2026〕1号")];
+        f.extend_from_slice(&amounts);
+        f
+    };
+    assert_eq!(staff.post("/bureau/fee-schedule", &with("2026-12-01")).await.status, 403, "bureau_staff may not add");
+    assert_eq!(admin.post_raw("/bureau/fee-schedule", &with("2026-12-01"), &[]).await.status, 403, "no token");
+    let bad = admin.post("/bureau/fee-schedule", &with("2026-11-01")).await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(bad.body.contains("不能早于今天") && bad.body.contains("id=\"e-amounts.online_course\""), "{}", bad.body);
+    let (_, versions) = app.get("/api/v1/fee-schedule", Some(&app.admin().await)).await;
+    assert_eq!(versions["items"].as_array().unwrap().len(), 1, "nothing added");
+
+    let mut good = with("2026-12-01");
+    good.retain(|(k, _)| *k != "amounts.online_course");
+    good.push(("amounts.online_course", "12000"));
+    let done = admin.post("/bureau/fee-schedule", &good).await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let page = admin.get("/bureau/fee-schedule?done=created").await;
+    assert!(page.body.contains("第2版") && page.body.contains("2026-12-01") && page.body.contains("12000"), "{}", page.body);
 }

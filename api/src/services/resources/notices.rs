@@ -229,6 +229,51 @@ pub async fn list(
     Ok((views(&state.db, rows).await?, next))
 }
 
+/// Notices (bureau), newest last, each with the number of applications on
+/// it and of objections still open — one statement per page besides the
+/// notices, for the list page (the full views load every application).
+///
+/// # Errors
+/// 403.
+pub async fn list_brief(
+    state: &AppState,
+    caller: &Caller,
+    page: PageParams,
+) -> ApiResult<(Vec<(notice::Model, u64, u64)>, Option<String>)> {
+    caller.require_bureau()?;
+    let mut q = notice::Entity::find().order_by_asc(notice::Column::Id).limit(page.fetch());
+    if let Some(after) = page.after {
+        q = q.filter(notice::Column::Id.gt(after));
+    }
+    let (rows, next) = page.finish(q.all(&state.db).await?, |n| n.id);
+    let ids: Vec<Uuid> = rows.iter().map(|n| n.id).collect();
+    let items: HashMap<Uuid, i64> = notice_item::Entity::find()
+        .select_only()
+        .column(notice_item::Column::NoticeId)
+        .column_as(notice_item::Column::Id.count(), "n")
+        .filter(notice_item::Column::NoticeId.is_in(ids.clone()))
+        .group_by(notice_item::Column::NoticeId)
+        .into_tuple::<(Uuid, i64)>()
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .collect();
+    let open: HashMap<Uuid, i64> = objection::Entity::find()
+        .select_only()
+        .column(objection::Column::NoticeId)
+        .column_as(objection::Column::Id.count(), "n")
+        .filter(objection::Column::NoticeId.is_in(ids))
+        .filter(objection::Column::Status.eq(ObjectionStatus::Open))
+        .group_by(objection::Column::NoticeId)
+        .into_tuple::<(Uuid, i64)>()
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .collect();
+    let count = |m: &HashMap<Uuid, i64>, id: Uuid| m.get(&id).map_or(0, |n| u64::try_from(*n).unwrap_or(0));
+    Ok((rows.into_iter().map(|n| (count(&items, n.id), count(&open, n.id), n)).map(|(i, o, n)| (n, i, o)).collect(), next))
+}
+
 /// One notice with its objections (bureau).
 ///
 /// # Errors
