@@ -11,6 +11,11 @@
 //! unique `dedupe_key`, so each (recipient, report, stage) is sent at most
 //! once, ever.
 //!
+//! A unit none of whose active accounts has an e-mail is itself the
+//! recipient, at its own address (its record's e-mail, else its latest 附件1
+//! form's; [`crate::reach`]), key `…:unit:<organisation>`; a unit with no
+//! address at all is listed in the weekly digest instead.
+//!
 //! Member units and initiators can number hundreds of thousands, so their
 //! messages are queued by the database: one `INSERT … SELECT` per kind finds
 //! who owes what, leaves out whoever was told at this stage already (by the
