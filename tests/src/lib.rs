@@ -10,6 +10,7 @@ pub mod alliances;
 pub mod browser;
 pub mod dashboard;
 pub mod db;
+pub mod development;
 pub mod http;
 pub mod portal;
 pub mod proxy;

@@ -390,11 +390,11 @@ pub async fn panel_view(state: &AppState, caller: &Caller, id: Uuid) -> ApiResul
     })
 }
 
-/// One application as the API answers it (drafts with their readiness).
+/// The detail view of one application (the API's answer and the page's): drafts with their readiness.
 ///
 /// # Errors
-/// 403, 404.
-pub async fn detail(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<ApplicationOut> {
+/// 404 and database errors.
+pub(crate) async fn detail(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<ApplicationOut> {
     let (a, access) = svc::load(&state.db, caller, id).await?;
     let readiness = if a.status == entities::resource::ApplicationStatus::Draft && matches!(access, Access::Applicant | Access::Bureau) {
         check_eligibility(&apps::facts(&state.db, &a, state).await?)

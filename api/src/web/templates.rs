@@ -46,6 +46,15 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "public_notices.html",
     "public_notice.html",
     "public_receipt.html",
+    "public_calls.html",
+    "public_resources.html",
+    "public_alliances.html",
+    "applications.html",
+    "application.html",
+    "project.html",
+    "payments.html",
+    "usage.html",
+    "work_file.html",
 );
 
 static ENV: LazyLock<Result<Environment<'static>, minijinja::Error>> = LazyLock::new(|| {

@@ -44,4 +44,5 @@ mod smtp_sink;
 mod users;
 mod validity_jobs;
 mod web;
+mod web_resources;
 mod web_review;
