@@ -21,6 +21,7 @@ pub struct UploadForm {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Document {
     id: Uuid,
     filename: String,

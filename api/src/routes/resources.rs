@@ -27,6 +27,7 @@ use crate::{
 };
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UsageBody {
     /// 年度: from the year of publication to this year.
     year: i32,
@@ -39,6 +40,7 @@ pub struct UsageBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UsageOut {
     id: Uuid,
     resource_id: Uuid,
@@ -68,6 +70,7 @@ impl From<usage_report::Model> for UsageOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UsagePage {
     items: Vec<UsageOut>,
     next_cursor: Option<String>,
@@ -84,6 +87,7 @@ pub enum SavedUsage {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AssessmentBody {
     outcome: AssessmentOutcomeDto,
     /// 评估日期: not in the future, not before publication or the last assessment.
@@ -93,6 +97,7 @@ pub struct AssessmentBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AssessmentOut {
     id: Uuid,
     resource_id: Uuid,
@@ -127,6 +132,7 @@ impl From<assessment::Model> for AssessmentOut {
 
 /// Where the resource stands after the assessment.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ResourceOperationOut {
     pub id: Uuid,
     pub title: String,
@@ -160,6 +166,7 @@ impl ResourceOperationOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AssessedOut {
     assessment: AssessmentOut,
     resource: ResourceOperationOut,
@@ -173,6 +180,7 @@ pub enum CreatedAssessment {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AssessmentPage {
     items: Vec<AssessmentOut>,
     next_cursor: Option<String>,
