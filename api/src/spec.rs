@@ -65,8 +65,9 @@ pub fn text_pattern(required: bool) -> String {
 }
 
 /// A constraint on a parameter: (name, where, JSON Schema keywords as YAML,
-/// enforced by). An empty query value is taken as absent by the server, so
-/// query patterns admit it.
+/// enforced by). An empty value of an optional query parameter is taken as
+/// absent by the server, so its pattern admits it; a required query
+/// parameter follows the `path` rule.
 pub const PARAMS: &[(&str, &str, &str, &str)] = &[
     ("limit", "query", "{minimum: 1, maximum: 200}", "pagination::parse_limit"),
     ("period", "path", "{pattern: '^(20[0-9]{2}|2100)H[12]$'}", "entities::report::Period::parse (YEAR_RANGE 2000–2100)"),
@@ -221,10 +222,24 @@ fn problem(description: &str) -> Value {
 
 fn tidy_operation(op: &mut Value) {
     let has_body = op.get("requestBody").is_some();
+    // The upload forms refuse parts they do not know (`deny_unknown_fields`).
+    if let Some(form) = op
+        .get_mut("requestBody")
+        .and_then(|b| b.get_mut("content"))
+        .and_then(|c| c.get_mut("multipart/form-data"))
+        .and_then(|m| m.get_mut("schema"))
+        .and_then(Value::as_mapping_mut)
+        && form.get(key("properties")).is_some()
+    {
+        form.insert(key("additionalProperties"), Value::Bool(false));
+    }
     if let Some(params) = op.get_mut("parameters").and_then(Value::as_sequence_mut) {
         for p in params {
             let Some(name) = p.get("name").and_then(Value::as_str).map(str::to_string) else { continue };
             let place = p.get("in").and_then(Value::as_str).unwrap_or_default().to_string();
+            // A required query parameter may not be empty; an optional one may (read as absent).
+            let required = p.get("required").and_then(Value::as_bool).unwrap_or(false);
+            let place = if place == "query" && required { "path".to_string() } else { place };
             let Some((_, _, rule, _)) = PARAMS.iter().find(|(n, at, _, _)| *n == name && *at == place) else { continue };
             let rule: Mapping = serde_yaml::from_str(rule).unwrap_or_default();
             if let Some(schema) = p.get_mut("schema").and_then(Value::as_mapping_mut) {

@@ -200,6 +200,7 @@ impl TryFrom<MemberFormBody> for FormInput {
 }
 
 #[derive(Multipart)]
+#[oai(deny_unknown_fields)]
 pub struct ImportForm {
     /// The filled template (.xlsx).
     file: Upload,
