@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Generates a Python client from the committed spec with openapi-python-client
+# Lints the committed spec with openapi-spec-validator, generates a Python client from the committed spec with openapi-python-client
 # (any warning fails: a dropped schema or response), then runs
 # tests/spec/alliance_flow.py with it against `api serve --demo`.
 #   OPENAPI_PYTHON_CLIENT  the generator (default: on PATH)
+#   OPENAPI_SPEC_VALIDATOR the linter (default: on PATH)
 #   PYTHON                 the interpreter that has httpx and attrs (default python3)
 set -euo pipefail
 if ! command -v python3 >/dev/null 2>&1; then
@@ -10,6 +11,7 @@ if ! command -v python3 >/dev/null 2>&1; then
   exit 0
 fi
 source "$(dirname "${BASH_SOURCE[0]}")/server.sh"
+"${OPENAPI_SPEC_VALIDATOR:-openapi-spec-validator}" "$ROOT/openapi/openapi.yaml"
 GEN="${OPENAPI_PYTHON_CLIENT:-openapi-python-client}"
 PY="${PYTHON:-python3}"
 out="$WORK/client"
