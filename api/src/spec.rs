@@ -239,7 +239,8 @@ fn tidy_operation(op: &mut Value) {
             let place = p.get("in").and_then(Value::as_str).unwrap_or_default().to_string();
             // A required query parameter may not be empty; an optional one may (read as absent).
             let required = p.get("required").and_then(Value::as_bool).unwrap_or(false);
-            let place = if place == "query" && required { "path".to_string() } else { place };
+            let has_query_rule = PARAMS.iter().any(|(n, at, _, _)| *n == name && *at == "query");
+            let place = if place == "query" && required && has_query_rule { "path".to_string() } else { place };
             let Some((_, _, rule, _)) = PARAMS.iter().find(|(n, at, _, _)| *n == name && *at == place) else { continue };
             let rule: Mapping = serde_yaml::from_str(rule).unwrap_or_default();
             if let Some(schema) = p.get_mut("schema").and_then(Value::as_mapping_mut) {
