@@ -11,6 +11,7 @@ pub mod browser;
 pub mod conformance;
 pub mod dashboard;
 pub mod db;
+pub mod development;
 pub mod http;
 pub mod portal;
 pub mod proxy;

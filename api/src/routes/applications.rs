@@ -329,7 +329,11 @@ pub struct ApprovalOut {
     pub resource: Option<ResourceOut>,
 }
 
-async fn detail(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<ApplicationOut> {
+/// The detail view of one application (the API's answer and the page's): drafts with their readiness.
+///
+/// # Errors
+/// 404 and database errors.
+pub(crate) async fn detail(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<ApplicationOut> {
     let (a, access) = svc::load(&state.db, caller, id).await?;
     let readiness = if a.status == entities::resource::ApplicationStatus::Draft && matches!(access, Access::Applicant | Access::Bureau) {
         check_eligibility(&apps::facts(&state.db, &a, state).await?)

@@ -78,7 +78,7 @@ pub struct AgreementOut {
     created_at: DateTime<Utc>,
 }
 
-fn agreement_out(a: development_agreement::Model, breaches: Vec<entities::models::sanction::Model>) -> AgreementOut {
+pub(crate) fn agreement_out(a: development_agreement::Model, breaches: Vec<entities::models::sanction::Model>) -> AgreementOut {
     let deliverables: Vec<Deliverable> = serde_json::from_value(a.deliverables).unwrap_or_default();
     AgreementOut {
         id: a.id,
@@ -253,6 +253,37 @@ pub struct MilestonePage {
     next_cursor: Option<String>,
 }
 
+impl TryFrom<MilestoneBody> for NewMilestone {
+    type Error = ApiError;
+
+    fn try_from(b: MilestoneBody) -> ApiResult<Self> {
+        let mut people = Vec::with_capacity(b.people.len());
+        for (i, p) in b.people.iter().enumerate() {
+            people.push(Person {
+                name: name(&format!("people[{i}].name"), &p.name)?,
+                expert_type: p.expert_type.map(Into::into),
+                leader: p.leader,
+                main_writer: p.main_writer,
+            });
+        }
+        let mut item_counts = Vec::with_capacity(b.item_counts.len());
+        for (i, l) in b.item_counts.iter().enumerate() {
+            if l.theory < 0 || l.practical < 0 {
+                return Err(ApiError::field(&format!("item_counts[{i}]"), "题量不能为负数", "Counts cannot be negative"));
+            }
+            item_counts.push(LevelItems {
+                level: name(&format!("item_counts[{i}].level"), &l.level)?,
+                theory: l.theory,
+                practical: l.practical,
+            });
+        }
+        let note = optional_text("note", b.note.as_deref(), 5000).map_err(|e| ApiError::validation([e]))?.unwrap_or_default();
+        let m =
+            NewMilestone { kind: b.kind.into(), held_on: b.held_on, documents: b.documents, people, item_counts, passed: b.passed, note };
+        Ok(m)
+    }
+}
+
 fn name(field: &str, raw: &str) -> ApiResult<String> {
     text(field, raw, 200).map_err(|e| ApiError::validation([e]))
 }
@@ -300,30 +331,7 @@ impl DevelopmentApi {
         id: Path<Uuid>,
         body: Json<MilestoneBody>,
     ) -> ApiResult<CreatedMilestone> {
-        let b = body.0;
-        let mut people = Vec::with_capacity(b.people.len());
-        for (i, p) in b.people.iter().enumerate() {
-            people.push(Person {
-                name: name(&format!("people[{i}].name"), &p.name)?,
-                expert_type: p.expert_type.map(Into::into),
-                leader: p.leader,
-                main_writer: p.main_writer,
-            });
-        }
-        let mut item_counts = Vec::with_capacity(b.item_counts.len());
-        for (i, l) in b.item_counts.iter().enumerate() {
-            if l.theory < 0 || l.practical < 0 {
-                return Err(ApiError::field(&format!("item_counts[{i}]"), "题量不能为负数", "Counts cannot be negative"));
-            }
-            item_counts.push(LevelItems {
-                level: name(&format!("item_counts[{i}].level"), &l.level)?,
-                theory: l.theory,
-                practical: l.practical,
-            });
-        }
-        let note = optional_text("note", b.note.as_deref(), 5000).map_err(|e| ApiError::validation([e]))?.unwrap_or_default();
-        let m =
-            NewMilestone { kind: b.kind.into(), held_on: b.held_on, documents: b.documents, people, item_counts, passed: b.passed, note };
+        let m = NewMilestone::try_from(body.0)?;
         let r = svc::record(&state, &auth.0, id.0, m).await?;
         Ok(CreatedMilestone::Created(Json(RecordedOut {
             notice_ends_at: r.notice.as_ref().map(|n| n.ends_at),

@@ -28,7 +28,8 @@ pub struct ChangePassword {
 #[oai(skip_serializing_if_is_none)]
 pub struct TaskItem {
     /// `member_form`, `charter_signature`, `filing_returned`, `filing_draft`,
-    /// `report_rows`, `report_submit`, `join_pending`, `filing_review`, `report_review`.
+    /// `report_rows`, `report_submit`, `join_pending`, `filing_review`, `report_review`,
+    /// `application_draft`, `project_development` (for these two `alliance_id` / `alliance_name` are the application's id and title).
     pub kind: String,
     /// What to do, in Chinese.
     pub kind_label: String,

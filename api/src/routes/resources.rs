@@ -39,6 +39,15 @@ pub struct UsageBody {
     note: Option<Str>,
 }
 
+impl TryFrom<&UsageBody> for NewUsage {
+    type Error = crate::error::ApiError;
+
+    fn try_from(body: &UsageBody) -> ApiResult<Self> {
+        parse_all! { note = optional_text("note", body.note.as_deref(), 2000) }
+        Ok(Self { year: body.year, trainees: body.trainees, organisations: body.organisations, note: note.unwrap_or_default() })
+    }
+}
+
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct UsageOut {
@@ -194,8 +203,7 @@ impl ResourcesApi {
     /// 报送使用情况 Report a year's usage of a published resource (its publisher's users or the bureau); a year reported again is replaced.
     #[oai(path = "/:id/usage", method = "post")]
     async fn report_usage(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>, body: Json<UsageBody>) -> ApiResult<SavedUsage> {
-        parse_all! { note = optional_text("note", body.note.as_deref(), 2000) }
-        let n = NewUsage { year: body.year, trainees: body.trainees, organisations: body.organisations, note: note.unwrap_or_default() };
+        let n = NewUsage::try_from(&body.0)?;
         let (saved, created) = svc::report_usage(&state, &auth.0, id.0, n).await?;
         Ok(if created { SavedUsage::Created(Json(saved.into())) } else { SavedUsage::Replaced(Json(saved.into())) })
     }

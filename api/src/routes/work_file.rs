@@ -147,9 +147,16 @@ impl WorkFileApi {
     ) -> ApiResult<Json<WorkFileOut>> {
         let page = PageParams::parse(limit.0, cursor.0.as_deref())?;
         let f = svc::get(&state, &auth.0, id.0, page).await?;
-        let today = state.clock.today();
+        Ok(Json(WorkFileOut::new(f, state.clock.today())))
+    }
+}
+
+impl WorkFileOut {
+    /// The view of a work file as of `today` (the API's answer and the page's).
+    #[must_use]
+    pub fn new(f: svc::WorkFile, today: chrono::NaiveDate) -> Self {
         let sanctions: Vec<WorkFileSanction> = f.sanctions.into_iter().map(|s| WorkFileSanction::new(s, today)).collect();
-        Ok(Json(WorkFileOut {
+        Self {
             organization: WorkFileOrganization {
                 id: f.organization.id,
                 name: f.organization.name,
@@ -167,6 +174,6 @@ impl WorkFileApi {
                 items: f.resources.iter().map(|r| ResourceOperationOut::new(r, today)).collect(),
                 next_cursor: f.next_cursor,
             },
-        }))
+        }
     }
 }
