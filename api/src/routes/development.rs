@@ -30,6 +30,7 @@ use crate::{
 };
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DeliverableBody {
     /// The project's resource kind.
     kind: ResourceKindDto,
@@ -39,6 +40,7 @@ pub struct DeliverableBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AgreementBody {
     /// 签订日期 (not in the future).
     signed_on: NaiveDate,
@@ -50,6 +52,7 @@ pub struct AgreementBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DeliverableOut {
     kind: ResourceKindDto,
     kind_label: String,
@@ -58,6 +61,7 @@ pub struct DeliverableOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AgreementOut {
     id: Uuid,
     application_id: Uuid,
@@ -99,6 +103,7 @@ pub(crate) fn agreement_out(a: development_agreement::Model, breaches: Vec<entit
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SignedOut {
     application: ApplicationOut,
     agreement: AgreementOut,
@@ -112,6 +117,7 @@ pub enum CreatedAgreement {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PersonBody {
     name: Str,
     /// Writing group: method 方法专家, content 内容专家, practical 实际工作专家.
@@ -125,6 +131,7 @@ pub struct PersonBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LevelItemsBody {
     /// The level, e.g. 三级/高级工.
     level: Str,
@@ -135,6 +142,7 @@ pub struct LevelItemsBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MilestoneBody {
     kind: MilestoneKindDto,
     /// The date it happened.
@@ -153,6 +161,7 @@ pub struct MilestoneBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PersonOut {
     name: String,
     expert_type: Option<ExpertTypeDto>,
@@ -161,6 +170,7 @@ pub struct PersonOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LevelItemsOut {
     level: String,
     theory: i64,
@@ -168,6 +178,7 @@ pub struct LevelItemsOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MilestoneOut {
     id: Uuid,
     application_id: Uuid,
@@ -217,6 +228,7 @@ impl From<milestone::Model> for MilestoneOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RecordedOut {
     milestone: MilestoneOut,
     application: ApplicationOut,
@@ -235,6 +247,7 @@ pub enum CreatedMilestone {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MilestonePage {
     items: Vec<MilestoneOut>,
     next_cursor: Option<String>,

@@ -27,6 +27,7 @@ use crate::{
 };
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UsageBody {
     /// 年度: from the year of publication to this year.
     year: i32,
@@ -48,6 +49,7 @@ impl TryFrom<&UsageBody> for NewUsage {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UsageOut {
     id: Uuid,
     resource_id: Uuid,
@@ -77,6 +79,7 @@ impl From<usage_report::Model> for UsageOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UsagePage {
     items: Vec<UsageOut>,
     next_cursor: Option<String>,
@@ -93,6 +96,7 @@ pub enum SavedUsage {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AssessmentBody {
     outcome: AssessmentOutcomeDto,
     /// 评估日期: not in the future, not before publication or the last assessment.
@@ -102,6 +106,7 @@ pub struct AssessmentBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AssessmentOut {
     id: Uuid,
     resource_id: Uuid,
@@ -136,6 +141,7 @@ impl From<assessment::Model> for AssessmentOut {
 
 /// Where the resource stands after the assessment.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ResourceOperationOut {
     pub id: Uuid,
     pub title: String,
@@ -169,6 +175,7 @@ impl ResourceOperationOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AssessedOut {
     assessment: AssessmentOut,
     resource: ResourceOperationOut,
@@ -182,6 +189,7 @@ pub enum CreatedAssessment {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AssessmentPage {
     items: Vec<AssessmentOut>,
     next_cursor: Option<String>,
