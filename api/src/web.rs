@@ -24,15 +24,26 @@
 //! - [`public`]: the pages without an account (calls, catalogue, alliance directory)
 //! - [`applications`]: skill-resource applications of the applicant (seed 000)
 //! - [`development`]: development projects, payments, usage reports, 工作档案
+//! - [`expert`]: an expert's panels: declaration, then the application and its scoring
+//! - [`calls`], [`panel`], [`notices`]: the bureau's skill-resource review — calls,
+//!   applications, panels, ranking, 公示 and objections, approval, payments;
+//!   [`fees`]: the fee schedule versions (附件2)
+//! - [`public_notices`]: open 公示 notices and the objection form, no account
 
 mod account;
 mod alliances;
 mod applications;
+mod calls;
 mod dashboard;
 mod development;
+mod expert;
+mod fees;
 mod member_form;
+mod notices;
 mod organizations;
+mod panel;
 mod public;
+mod public_notices;
 mod reports;
 mod review;
 pub mod session;
@@ -70,6 +81,14 @@ pub fn routes() -> impl poem::Endpoint + 'static {
         .at("/payments", get(development::payments))
         .at("/work-file", get(development::work_file_page))
         .at("/resources/:id/usage", get(development::usage).post(development::report_usage))
+        .nest("/expert", expert::routes())
+        .nest("/bureau/calls", calls::routes())
+        .nest("/bureau/applications", panel::routes())
+        .nest("/bureau/notices", notices::routes())
+        .nest("/bureau/objections", notices::objection_routes())
+        .nest("/bureau/payments", notices::payment_routes())
+        .nest("/bureau/fee-schedule", fees::routes())
+        .nest("/notices", public_notices::routes())
         .into_endpoint()
         // Pages are Chinese whatever the browser's language.
         .around(|ep, req| async move { Lang::Zh.scope(ep.call(req)).await })
@@ -86,6 +105,12 @@ fn css() -> Response {
         .content_type("text/css; charset=utf-8")
         .header(header::CACHE_CONTROL, "public, max-age=3600")
         .body(include_str!("../templates/web/site.css"))
+}
+
+/// A time as people in Dongguan read it: `2026-06-08 17:30`.
+#[must_use]
+pub fn local_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.with_timezone(&jobs::clock::shanghai()).format("%Y-%m-%d %H:%M").to_string()
 }
 
 /// A 303 to `to`.
@@ -117,6 +142,7 @@ pub fn page(status: StatusCode, viewer: Option<&Viewer>, template: &str, mut ctx
                 "role": role_label(v.caller.role),
                 "bureau": v.caller.is_bureau(),
                 "org_user": v.caller.role == entities::Role::OrgUser,
+                "expert": v.caller.role == entities::Role::Expert,
                 "csrf": v.csrf,
             }),
         );

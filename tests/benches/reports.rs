@@ -21,7 +21,12 @@ use std::time::{Duration, Instant};
 
 use entities::models::user;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use tests::{Session, TestApp, seed::seed_reports, spawn_app, web::WebClient};
+use tests::{
+    Session, TestApp,
+    seed::seed_reports,
+    spawn_app,
+    web::{WebClient, measure_page},
+};
 
 fn env_u32(name: &str, default: u32) -> u32 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -58,34 +63,6 @@ async fn measure(app: &TestApp, s: &Session, label: &str, path: &str, rounds: u3
         times.last().copied().unwrap_or_default().as_secs_f64() * 1000.0
     );
     p95
-}
-
-/// p95 of a web page (browser session cookie), and the statements one request runs.
-async fn measure_page(app: &TestApp, web: &WebClient, label: &str, path: &str, rounds: u32) -> (Duration, usize) {
-    for _ in 0..5 {
-        let page = web.get(path).await;
-        assert_eq!(page.status, 200, "{path}: {}", page.body);
-    }
-    let before = app.query_count();
-    let one = web.get(path).await;
-    let statements = app.query_count() - before;
-    let mut times = Vec::new();
-    for _ in 0..rounds {
-        let t = Instant::now();
-        let page = web.get(path).await;
-        assert_eq!(page.status, 200, "{path}");
-        times.push(t.elapsed());
-    }
-    times.sort();
-    let p95 = percentile(&times, 0.95);
-    println!(
-        "page {label:<39} n={rounds:<4} p50={:>7.1} ms  p95={:>7.1} ms  max={:>7.1} ms  {statements} statements ({} bytes)",
-        percentile(&times, 0.5).as_secs_f64() * 1000.0,
-        p95.as_secs_f64() * 1000.0,
-        times.last().copied().unwrap_or_default().as_secs_f64() * 1000.0,
-        one.body.len()
-    );
-    (p95, statements)
 }
 
 #[tokio::main]

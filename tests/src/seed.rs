@@ -187,7 +187,8 @@ fn application_status_sql() -> &'static str {
 /// notice or awaiting a ruling (open) or refused (upheld), a catalogue entry
 /// per published or revoked certification with next assessments spread over
 /// 400 days from 1 June 2026, and a payment of 10,000 yuan for each
-/// (disbursed for every other one, clawed back when revoked).
+/// (disbursed for every other one, clawed back when revoked); a panel of 5
+/// accepted seats with a score each on every application past `submitted`.
 ///
 /// # Errors
 /// Database errors (PostgreSQL only).
@@ -302,6 +303,58 @@ pub async fn seed_applications(
                  CASE WHEN abs(hashtext(r.id::text)) % 2 = 0 THEN TIMESTAMPTZ '2026-06-01 10:00+08' END, \
                  CASE WHEN abs(hashtext(r.id::text)) % 2 = 0 THEN '{by}'::uuid END, now(), now() \
                  FROM resources r"
+            ),
+        )
+        .await?,
+    ));
+    // Panels of 5 (one draw each) with their scores on every submitted
+    // application, so the ranking pages rank real means (issue 17).
+    out.push((
+        "experts",
+        exec(
+            db,
+            "INSERT INTO experts (id, user_id, name, specialty, title, organization_id, organization_name, expert_type, active, created_at, updated_at) \
+             SELECT md5('expert' || e)::uuid, NULL, '基准专家' || e, '智能制造', '高级工程师', NULL, '东莞市某单位', \
+             (ARRAY['method','content','practical'])[1 + e % 3], true, now(), now() FROM generate_series(1, 5) e",
+        )
+        .await?,
+    ));
+    let reviewed = "a.status <> 'draft' AND a.status <> 'submitted'";
+    out.push((
+        "panel_draws",
+        exec(
+            db,
+            &format!(
+                "INSERT INTO panel_draws (id, application_id, seed, requested, candidates, chosen, drawn_by, drawn_at) \
+                 SELECT md5('draw' || a.id)::uuid, a.id, 42, 5, '[]'::jsonb, '[]'::jsonb, '{by}', a.submitted_at + INTERVAL '1 day' \
+                 FROM applications a WHERE {reviewed}"
+            ),
+        )
+        .await?,
+    ));
+    out.push((
+        "panel_members",
+        exec(
+            db,
+            &format!(
+                "INSERT INTO panel_members (id, application_id, expert_id, draw_id, status, conflict_reason, declared_at, created_at) \
+                 SELECT md5('seat' || a.id || e)::uuid, a.id, md5('expert' || e)::uuid, md5('draw' || a.id)::uuid, 'accepted', NULL, \
+                 a.submitted_at + INTERVAL '2 days', a.submitted_at + INTERVAL '1 day' \
+                 FROM applications a CROSS JOIN generate_series(1, 5) e WHERE {reviewed}"
+            ),
+        )
+        .await?,
+    ));
+    out.push((
+        "reviews",
+        exec(
+            db,
+            &format!(
+                "INSERT INTO reviews (id, application_id, panel_member_id, expert_id, industry_match, wide_application, content_fit, flexible_mode, \
+                 social_benefit, score_hundredths, recommendation, comment, submitted_at) \
+                 SELECT md5('review' || a.id || e)::uuid, a.id, md5('seat' || a.id || e)::uuid, md5('expert' || e)::uuid, NULL, NULL, NULL, NULL, NULL, \
+                 6000 + abs(hashtext(a.id::text || e)) % 4000, 'recommend', NULL, a.submitted_at + INTERVAL '3 days' \
+                 FROM applications a CROSS JOIN generate_series(1, 5) e WHERE {reviewed}"
             ),
         )
         .await?,

@@ -123,12 +123,81 @@ impl WebClient {
     }
 }
 
+impl WebClient {
+    /// Files an objection on the public page of `notice` as a browser would
+    /// (the form's token and its cookie), with `fields` and perhaps an
+    /// evidence file; `with_token: false` leaves the token out.
+    pub async fn object(&self, notice: &str, fields: &[(&str, &str)], evidence: Option<(&str, Vec<u8>)>, with_token: bool) -> Page {
+        let form = self.get(&format!("/notices/{notice}")).await;
+        assert_eq!(form.status, 200, "notice page: {}", form.body);
+        let token = value_of(&form.body, "name=\"_token\" value=\"").unwrap_or_default();
+        let cookie = form.cookies.iter().find(|c| c.starts_with("dg_objection=")).and_then(|c| c.split(';').next()).unwrap_or_default();
+        let mut mp = reqwest::multipart::Form::new();
+        if with_token {
+            mp = mp.text("_token", token);
+        }
+        for (k, v) in fields {
+            mp = mp.text((*k).to_string(), (*v).to_string());
+        }
+        if let Some((name, bytes)) = evidence {
+            mp = mp.part("evidence", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+        }
+        let resp = self
+            .client
+            .post(format!("{}/notices/{notice}/objections", self.base))
+            .header(header::COOKIE, cookie)
+            .multipart(mp)
+            .send()
+            .await
+            .expect("objection");
+        read(resp).await
+    }
+}
+
 async fn read(resp: reqwest::Response) -> Page {
     let status = resp.status().as_u16();
     let location = resp.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_string);
     let cookies = resp.headers().get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).map(str::to_string).collect();
     let body = resp.text().await.unwrap_or_default();
     Page { status, location, cookies, body }
+}
+
+/// The `p`-th fraction of sorted durations (nearest rank).
+#[must_use]
+pub fn percentile(sorted: &[std::time::Duration], p: f64) -> std::time::Duration {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+    let i = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i]
+}
+
+/// Benchmarks: the p95 of `rounds` GETs of a web page (after 5 warm-up
+/// requests, with the client's browser session), printed with p50, max, the
+/// statements one request runs and its size; answers (p95, statements).
+pub async fn measure_page(app: &TestApp, web: &WebClient, label: &str, path: &str, rounds: u32) -> (std::time::Duration, usize) {
+    for _ in 0..5 {
+        let page = web.get(path).await;
+        assert_eq!(page.status, 200, "{path}: {}", page.body);
+    }
+    let before = app.query_count();
+    let one = web.get(path).await;
+    let statements = app.query_count() - before;
+    let mut times = Vec::new();
+    for _ in 0..rounds {
+        let t = std::time::Instant::now();
+        let page = web.get(path).await;
+        assert_eq!(page.status, 200, "{path}");
+        times.push(t.elapsed());
+    }
+    times.sort();
+    let p95 = percentile(&times, 0.95);
+    println!(
+        "page {label:<39} n={rounds:<4} p50={:>7.1} ms  p95={:>7.1} ms  max={:>7.1} ms  {statements} statements ({} bytes)",
+        percentile(&times, 0.5).as_secs_f64() * 1000.0,
+        p95.as_secs_f64() * 1000.0,
+        times.last().copied().unwrap_or_default().as_secs_f64() * 1000.0,
+        one.body.len()
+    );
+    (p95, statements)
 }
 
 /// The public pages (no account) that must never show personal data

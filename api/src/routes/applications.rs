@@ -185,12 +185,53 @@ pub struct DrawBody {
     size: Option<u32>,
 }
 
+impl DrawBody {
+    /// The requested size, 1 to 30.
+    ///
+    /// # Errors
+    /// 422 naming `size`.
+    pub fn size(&self) -> ApiResult<Option<u32>> {
+        if self.size.is_some_and(|s| !(1..=30).contains(&s)) {
+            return Err(ApiError::field("size", "专家人数须在1到30之间", "size must be 1–30"));
+        }
+        Ok(self.size)
+    }
+}
+
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct DeclarationBody {
     /// true: a conflict of interest (回避), false: none.
     conflict: bool,
     reason: Option<Str>,
+}
+
+impl DeclarationBody {
+    /// (conflict, reason) as `review::declare` takes them.
+    ///
+    /// # Errors
+    /// 422 a reason too long.
+    pub fn parse(&self) -> ApiResult<(bool, Option<String>)> {
+        let reason = optional_text("reason", self.reason.as_deref(), 2000).map_err(|e| ApiError::validation([e]))?;
+        Ok((self.conflict, reason))
+    }
+}
+
+impl TryFrom<&ReviewBody> for ReviewInput {
+    type Error = ApiError;
+
+    fn try_from(body: &ReviewBody) -> ApiResult<Self> {
+        let comment = optional_text("comment", body.comment.as_deref(), 5000).map_err(|e| ApiError::validation([e]))?;
+        Ok(Self {
+            criteria: body
+                .criteria
+                .as_ref()
+                .map(|c| [c.industry_match, c.wide_application, c.content_fit, c.flexible_mode, c.social_benefit]),
+            score: body.score,
+            recommendation: body.recommendation.map(Into::into),
+            comment,
+        })
+    }
 }
 
 /// The five criteria of 000 附件1, each 0–100.
@@ -329,6 +370,43 @@ pub struct ApprovalOut {
     pub resource: Option<ResourceOut>,
 }
 
+/// The panel of an application as the API and the bureau's page show it.
+///
+/// # Errors
+/// 403, 404.
+pub async fn panel_view(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<PanelOut> {
+    let (a, seats, draws, score) = review::panel_of(state, caller, id).await?;
+    Ok(PanelOut {
+        application_id: a.id,
+        status: a.status.into(),
+        seats: seats
+            .into_iter()
+            .map(|s| SeatOut {
+                expert_id: s.member.expert_id,
+                name: s.expert.as_ref().map(|e| e.name.clone()).unwrap_or_default(),
+                organization_name: s.expert.as_ref().map(|e| e.organization_name.clone()).unwrap_or_default(),
+                expert_type: s.expert.as_ref().map(|e| e.expert_type.into()),
+                status: s.member.status.into(),
+                conflict_reason: s.member.conflict_reason,
+                declared_at: s.member.declared_at,
+                review: s.review.map(Into::into),
+            })
+            .collect(),
+        draws: draws
+            .into_iter()
+            .map(|d| DrawOut {
+                id: d.id,
+                seed: u64::from_ne_bytes(d.seed.to_ne_bytes()).to_string(),
+                requested: d.requested,
+                candidates: serde_json::from_value(d.candidates).unwrap_or_default(),
+                chosen: serde_json::from_value(d.chosen).unwrap_or_default(),
+                drawn_at: d.drawn_at,
+            })
+            .collect(),
+        score: score.map(Into::into),
+    })
+}
+
 /// The detail view of one application (the API's answer and the page's): drafts with their readiness.
 ///
 /// # Errors
@@ -344,6 +422,16 @@ pub(crate) async fn detail(state: &AppState, caller: &Caller, id: Uuid) -> ApiRe
         Vec::new()
     };
     Ok(ApplicationOut { readiness, ..a.into() })
+}
+
+impl ReasonBody {
+    /// The reason, checked (up to 2,000 characters).
+    ///
+    /// # Errors
+    /// 422 naming `reason`.
+    pub fn reason(&self) -> ApiResult<String> {
+        reason("reason", &self.reason)
+    }
 }
 
 fn reason(field: &str, raw: &str) -> ApiResult<String> {
@@ -428,46 +516,14 @@ impl ApplicationsApi {
     #[oai(path = "/:id/panel", method = "post")]
     async fn draw(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>, body: Json<DrawBody>) -> ApiResult<Json<PanelOut>> {
         auth.0.require_bureau()?;
-        if body.size.is_some_and(|s| !(1..=30).contains(&s)) {
-            return Err(ApiError::field("size", "专家人数须在1到30之间", "size must be 1–30"));
-        }
-        review::draw(&state, &auth.0, id.0, body.0.size, None).await?;
+        review::draw(&state, &auth.0, id.0, body.0.size()?, None).await?;
         self.panel(state, auth, id).await
     }
 
     /// 评审专家组 The panel, each seat's declaration and review, every draw, mean and spread (bureau).
     #[oai(path = "/:id/panel", method = "get")]
     async fn panel(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<PanelOut>> {
-        let (a, seats, draws, score) = review::panel_of(&state, &auth.0, id.0).await?;
-        Ok(Json(PanelOut {
-            application_id: a.id,
-            status: a.status.into(),
-            seats: seats
-                .into_iter()
-                .map(|s| SeatOut {
-                    expert_id: s.member.expert_id,
-                    name: s.expert.as_ref().map(|e| e.name.clone()).unwrap_or_default(),
-                    organization_name: s.expert.as_ref().map(|e| e.organization_name.clone()).unwrap_or_default(),
-                    expert_type: s.expert.as_ref().map(|e| e.expert_type.into()),
-                    status: s.member.status.into(),
-                    conflict_reason: s.member.conflict_reason,
-                    declared_at: s.member.declared_at,
-                    review: s.review.map(Into::into),
-                })
-                .collect(),
-            draws: draws
-                .into_iter()
-                .map(|d| DrawOut {
-                    id: d.id,
-                    seed: u64::from_ne_bytes(d.seed.to_ne_bytes()).to_string(),
-                    requested: d.requested,
-                    candidates: serde_json::from_value(d.candidates).unwrap_or_default(),
-                    chosen: serde_json::from_value(d.chosen).unwrap_or_default(),
-                    drawn_at: d.drawn_at,
-                })
-                .collect(),
-            score: score.map(Into::into),
-        }))
+        Ok(Json(panel_view(&state, &auth.0, id.0).await?))
     }
 
     /// 利益冲突声明 The drawn expert declares a conflict of interest (回避, with reason) or none, before seeing the application.
@@ -479,24 +535,15 @@ impl ApplicationsApi {
         id: Path<Uuid>,
         body: Json<DeclarationBody>,
     ) -> ApiResult<Json<SeatStatusOut>> {
-        let reason = optional_text("reason", body.reason.as_deref(), 2000).map_err(|e| ApiError::validation([e]))?;
-        let m = review::declare(&state, &auth.0, id.0, body.conflict, reason).await?;
+        let (conflict, reason) = body.0.parse()?;
+        let m = review::declare(&state, &auth.0, id.0, conflict, reason).await?;
         Ok(Json(SeatStatusOut { application_id: m.application_id, status: m.status.into(), declared_at: m.declared_at }))
     }
 
     /// 专家评分 The cleared expert scores: category 3 the five criteria of 附件1; others a score and a recommendation.
     #[oai(path = "/:id/reviews", method = "post")]
     async fn review(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>, body: Json<ReviewBody>) -> ApiResult<Json<ReviewOut>> {
-        let comment = optional_text("comment", body.comment.as_deref(), 5000).map_err(|e| ApiError::validation([e]))?;
-        let input = ReviewInput {
-            criteria: body
-                .criteria
-                .as_ref()
-                .map(|c| [c.industry_match, c.wide_application, c.content_fit, c.flexible_mode, c.social_benefit]),
-            score: body.score,
-            recommendation: body.recommendation.map(Into::into),
-            comment,
-        };
+        let input = ReviewInput::try_from(&body.0)?;
         Ok(Json(review::submit_review(&state, &auth.0, id.0, input).await?.into()))
     }
 

@@ -36,6 +36,22 @@ pub struct CreateCallBody {
     closes_at: DateTime<Utc>,
 }
 
+impl TryFrom<&CreateCallBody> for NewCall {
+    type Error = ApiError;
+
+    fn try_from(body: &CreateCallBody) -> ApiResult<Self> {
+        parse_all! { title = text("title", &body.title, 200), description = text("description", &body.description, 20_000) }
+        Ok(Self {
+            category: body.category.into(),
+            title,
+            description,
+            document_id: body.document_id,
+            opens_at: body.opens_at,
+            closes_at: body.closes_at,
+        })
+    }
+}
+
 #[derive(ApiResponse)]
 pub enum CreatedCall {
     /// Created.
@@ -159,17 +175,15 @@ impl CallsApi {
     #[oai(path = "/calls", method = "post")]
     async fn create_call(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<CreateCallBody>) -> ApiResult<CreatedCall> {
         auth.0.require_bureau()?;
-        parse_all! { title = text("title", &body.title, 200), description = text("description", &body.description, 20_000) }
-        let n = NewCall {
-            category: body.category.into(),
-            title,
-            description,
-            document_id: body.document_id,
-            opens_at: body.opens_at,
-            closes_at: body.closes_at,
-        };
-        let c = svc::create_call(&state, &auth.0, n).await?;
+        let c = svc::create_call(&state, &auth.0, NewCall::try_from(&body.0)?).await?;
         Ok(CreatedCall::Created(Json(CallOut::new(c, state.clock.now()))))
+    }
+
+    /// 截止征集 Close a call now (bureau): it accepts no more applications; drafts stay.
+    #[oai(path = "/calls/:id/close", method = "post")]
+    async fn close_call(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<CallOut>> {
+        let c = svc::close_call(&state, &auth.0, id.0).await?;
+        Ok(Json(CallOut::new(c, state.clock.now())))
     }
 
     /// 征集公告列表 Calls (any signed-in user); `open=true` keeps those accepting applications now.

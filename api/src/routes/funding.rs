@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::{
     auth::BearerAuth,
-    error::{ApiResult, parse_all},
+    error::{ApiError, ApiResult, parse_all},
     pagination::PageParams,
     routes::{
         Tag,
@@ -91,7 +91,8 @@ pub struct FeeScheduleOut {
 }
 
 impl FeeScheduleOut {
-    fn new(m: fee_schedule::Model, in_force: Option<Uuid>) -> Self {
+    #[must_use]
+    pub fn new(m: fee_schedule::Model, in_force: Option<Uuid>) -> Self {
         Self {
             in_force: in_force == Some(m.id),
             amounts: m.amounts().into(),
@@ -120,6 +121,17 @@ pub struct FeeScheduleBody {
     amounts: FeeAmountsDto,
     /// 调整依据 (optional).
     note: Option<Str>,
+}
+
+impl TryFrom<&FeeScheduleBody> for NewVersion {
+    type Error = ApiError;
+
+    fn try_from(b: &FeeScheduleBody) -> ApiResult<Self> {
+        parse_all! {
+            note = optional_text("note", b.note.as_deref(), 2000),
+        }
+        Ok(Self { effective_from: b.effective_from, amounts: (&b.amounts).into(), note: note.unwrap_or_default() })
+    }
 }
 
 #[derive(ApiResponse)]
@@ -250,12 +262,7 @@ impl FundingApi {
         body: Json<FeeScheduleBody>,
     ) -> ApiResult<CreatedFeeSchedule> {
         auth.0.require(&[entities::Role::BureauAdmin])?;
-        let b = body.0;
-        parse_all! {
-            note = optional_text("note", b.note.as_deref(), 2000),
-        }
-        let note = note.unwrap_or_default();
-        let m = svc::create(&state, &auth.0, NewVersion { effective_from: b.effective_from, amounts: (&b.amounts).into(), note }).await?;
+        let m = svc::create(&state, &auth.0, NewVersion::try_from(&body.0)?).await?;
         let current = svc::version_on(&state.db, state.clock.today()).await?.map(|m| m.id);
         Ok(CreatedFeeSchedule::Created(Json(FeeScheduleOut::new(m, current))))
     }

@@ -29,7 +29,8 @@ pub struct ChangePassword {
 pub struct TaskItem {
     /// `member_form`, `charter_signature`, `filing_returned`, `filing_draft`,
     /// `report_rows`, `report_submit`, `join_pending`, `filing_review`, `report_review`,
-    /// `application_draft`, `project_development` (for these two `alliance_id` / `alliance_name` are the application's id and title).
+    /// `application_draft`, `project_development`, experts' `panel_declaration`, `application_scoring`
+    /// (for these four `alliance_id` / `alliance_name` are the application's id and title).
     pub kind: String,
     /// What to do, in Chinese.
     pub kind_label: String,

@@ -33,6 +33,17 @@ pub struct CreateNoticeBody {
     application_ids: Vec<Uuid>,
 }
 
+impl CreateNoticeBody {
+    /// (title, body, application ids), checked.
+    ///
+    /// # Errors
+    /// 422 naming every field too long or blank.
+    pub fn parse(&self) -> ApiResult<(String, String, Vec<Uuid>)> {
+        parse_all! { title = text("title", &self.title, 200), text_body = text("body", &self.body, 20_000) }
+        Ok((title, text_body, self.application_ids.clone()))
+    }
+}
+
 #[derive(ApiResponse)]
 pub enum CreatedNotice {
     /// Published; ends 17:30 on the 5th working day.
@@ -63,6 +74,17 @@ pub struct RulingBody {
     outcome: RulingOutcome,
     /// 调查核实情况及处理意见 (sent to the objector; for an upheld objection also to the applicant).
     ruling: Str,
+}
+
+impl RulingBody {
+    /// (upheld, ruling), checked.
+    ///
+    /// # Errors
+    /// 422 naming `ruling`.
+    pub fn parse(&self) -> ApiResult<(bool, String)> {
+        let ruling = text("ruling", &self.ruling, 5000).map_err(|e| ApiError::validation([e]))?;
+        Ok((self.outcome == RulingOutcome::Upheld, ruling))
+    }
 }
 
 #[derive(Object)]
@@ -105,8 +127,8 @@ impl NoticesApi {
     #[oai(path = "/notices", method = "post")]
     async fn create(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<CreateNoticeBody>) -> ApiResult<CreatedNotice> {
         auth.0.require_bureau()?;
-        parse_all! { title = text("title", &body.title, 200), text_body = text("body", &body.body, 20_000) }
-        let v = svc::create(&state, &auth.0, title, text_body, body.0.application_ids).await?;
+        let (title, text_body, ids) = body.0.parse()?;
+        let v = svc::create(&state, &auth.0, title, text_body, ids).await?;
         Ok(CreatedNotice::Created(Json(NoticeOut::new(v, state.clock.now()))))
     }
 
@@ -146,8 +168,8 @@ impl NoticesApi {
         body: Json<RulingBody>,
     ) -> ApiResult<Json<ObjectionOut>> {
         auth.0.require_bureau()?;
-        let ruling = text("ruling", &body.ruling, 5000).map_err(|e| ApiError::validation([e]))?;
-        Ok(Json(svc::rule(&state, &auth.0, id.0, body.outcome == RulingOutcome::Upheld, ruling).await?.into()))
+        let (upheld, ruling) = body.0.parse()?;
+        Ok(Json(svc::rule(&state, &auth.0, id.0, upheld, ruling).await?.into()))
     }
 
     /// 新职业汇总上报 Compile every submitted new-occupation proposal into a batch reported upward (bureau).

@@ -68,7 +68,11 @@ pub enum FiledObjection {
     Created(Json<ObjectionReceipt>),
 }
 
-fn parse_objection(b: &ObjectionBody) -> ApiResult<NewObjection> {
+/// The objection as `notices::file_objection` takes it.
+///
+/// # Errors
+/// 422 naming every field refused.
+pub fn parse_objection(b: &ObjectionBody) -> ApiResult<NewObjection> {
     let mut errors: Vec<FieldError> = Vec::new();
     let name = text("name", &b.name, 100).map_err(|e| errors.push(e)).unwrap_or_default();
     let argument = text("argument", &b.argument, 10_000).map_err(|e| errors.push(e)).unwrap_or_default();

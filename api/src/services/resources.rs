@@ -182,6 +182,30 @@ pub async fn create_call(state: &AppState, caller: &Caller, n: NewCall) -> ApiRe
     Ok(m)
 }
 
+/// Bureau staff close a call now: it accepts no more applications (a call
+/// not yet open closes without ever opening). Drafts of it stay drafts.
+///
+/// # Errors
+/// 403, 404, 409 `call_closed` when it is closed already.
+pub async fn close_call(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<call::Model> {
+    caller.require_bureau()?;
+    let now = state.clock.now();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let before = call::Entity::find_by_id(id).one(&txn).await?.ok_or_else(|| ApiError::not_found("征集公告", "Call"))?;
+    if before.closes_at <= now {
+        return Err(ApiError::conflict("call_closed", "该征集已截止", "The call is closed already"));
+    }
+    let mut m: call::ActiveModel = before.clone().into();
+    m.closes_at = Set(now);
+    if before.opens_at > now {
+        m.opens_at = Set(now);
+    }
+    let after = m.update(&txn).await?;
+    audit::record(&txn, Actor(Some(caller)), now, Entry::new("call.closed", "call", id).before(&before).after(&after)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
 /// Calls, newest last; `open_only` keeps those accepting applications now.
 ///
 /// # Errors

@@ -62,6 +62,10 @@ pub enum TaskKind {
     ApplicationDraft,
     /// 开发项目：按开发工作协议推进开发环节（开发单位）
     ProjectDevelopment,
+    /// 声明利益冲突（评审专家回避，DESIGN §6）
+    PanelDeclaration,
+    /// 评分（评审专家）
+    ApplicationScoring,
 }
 
 impl TaskKind {
@@ -79,6 +83,8 @@ impl TaskKind {
             Self::ReportReview => "report_review",
             Self::ApplicationDraft => "application_draft",
             Self::ProjectDevelopment => "project_development",
+            Self::PanelDeclaration => "panel_declaration",
+            Self::ApplicationScoring => "application_scoring",
         }
     }
 
@@ -96,6 +102,8 @@ impl TaskKind {
             Self::ReportReview => "审核半年度报送",
             Self::ApplicationDraft => "完成技能资源申报并提交",
             Self::ProjectDevelopment => "推进开发项目（登记开发环节）",
+            Self::PanelDeclaration => "声明是否存在利益冲突（评审专家回避）",
+            Self::ApplicationScoring => "对技能资源申报评分",
         }
     }
 }
@@ -127,6 +135,7 @@ impl Task {
         match (self.kind, self.period, self.organization_id) {
             (TaskKind::ApplicationDraft, _, _) => format!("/applications/{a}"),
             (TaskKind::ProjectDevelopment, _, _) => format!("/applications/{a}/project"),
+            (TaskKind::PanelDeclaration | TaskKind::ApplicationScoring, _, _) => format!("/expert/applications/{a}"),
             (TaskKind::MemberForm, _, Some(org)) => format!("/alliances/{a}/members/{org}/form"),
             (TaskKind::ReportRows, Some(p), Some(org)) => format!("/alliances/{a}/reports/{}/rows/{org}", p.code()),
             (TaskKind::ReportSubmit | TaskKind::ReportReview, Some(p), _) => format!("/alliances/{a}/reports/{}", p.code()),
@@ -139,6 +148,8 @@ impl Task {
     pub fn api(&self) -> String {
         match self.kind {
             TaskKind::ProjectDevelopment => format!("/api/v1/applications/{}/milestones", self.alliance_id),
+            TaskKind::PanelDeclaration => format!("/api/v1/applications/{}/declaration", self.alliance_id),
+            TaskKind::ApplicationScoring => format!("/api/v1/applications/{}/reviews", self.alliance_id),
             // The pages mirror the API's paths.
             _ => format!("/api/v1{}", self.page()),
         }
@@ -165,6 +176,7 @@ pub async fn for_caller(state: &AppState, caller: &Caller) -> ApiResult<Vec<Task
             t.extend(applications(&state.db, org).await?);
             t
         }
+        (Role::Expert, _) => expert(&state.db, caller.user_id).await?,
         _ => Vec::new(),
     };
     tasks.sort_by(|x, y| {
@@ -450,4 +462,48 @@ async fn bureau(db: &impl ConnectionTrait) -> ApiResult<Vec<Task>> {
         });
     }
     Ok(out)
+}
+
+/// An expert's panels under review: seats to declare on, and applications
+/// it was cleared for and has not scored yet (DESIGN §6).
+/// For these the task's subject (`alliance_id`, `alliance_name`) is the
+/// application and its title. Two statements, at most 200 seats.
+async fn expert(db: &impl ConnectionTrait, user_id: Uuid) -> ApiResult<Vec<Task>> {
+    use entities::{
+        models::{application, expert, panel_member, review},
+        resource::{ApplicationStatus, PanelMemberStatus},
+    };
+    let seats = panel_member::Entity::find()
+        .inner_join(expert::Entity)
+        .filter(expert::Column::UserId.eq(user_id))
+        .filter(panel_member::Column::Status.is_in([PanelMemberStatus::Drawn, PanelMemberStatus::Accepted]))
+        .find_also_related(application::Entity)
+        .filter(application::Column::Status.eq(ApplicationStatus::UnderReview))
+        .order_by_asc(panel_member::Column::Id)
+        .limit(200)
+        .all(db)
+        .await?;
+    let scored: Vec<Uuid> = review::Entity::find()
+        .select_only()
+        .column(review::Column::PanelMemberId)
+        .filter(review::Column::PanelMemberId.is_in(seats.iter().map(|(s, _)| s.id).collect::<Vec<_>>()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(seats
+        .into_iter()
+        .filter_map(|(s, a)| {
+            let a = a?;
+            let kind = match s.status {
+                PanelMemberStatus::Drawn => TaskKind::PanelDeclaration,
+                PanelMemberStatus::Accepted if !scored.contains(&s.id) => TaskKind::ApplicationScoring,
+                _ => return None,
+            };
+            let title = match &a.number {
+                Some(n) => format!("{n} {}", a.title),
+                None => a.title.clone(),
+            };
+            Some(Task { since: Some(s.created_at), ..task(kind, a.id, title) })
+        })
+        .collect())
 }

@@ -45,3 +45,4 @@ mod users;
 mod validity_jobs;
 mod web;
 mod web_resources;
+mod web_review;

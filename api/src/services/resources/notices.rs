@@ -76,6 +76,20 @@ async fn views(db: &impl ConnectionTrait, notices: Vec<notice::Model>) -> ApiRes
     Ok(notices.into_iter().map(|n| NoticeView { items: all.remove(&n.id).unwrap_or_default(), notice: n }).collect())
 }
 
+/// When a notice of `days` working days published now would end, and how
+/// that was counted (shown to bureau staff before they publish).
+///
+/// # Errors
+/// 409 `calendar_year_missing`.
+pub async fn period_from_now(db: &impl ConnectionTrait, state: &AppState, days: u32) -> ApiResult<(chrono::DateTime<chrono::Utc>, String)> {
+    let now = state.clock.now();
+    let today = state.clock.today();
+    let calendar = load_calendar(db, today.year(), today.year() + 1).await?;
+    let period = period_of(&calendar, now, days).map_err(|e| ApiError::conflict("calendar_year_missing", e.zh(), e.en()))?;
+    let ends_at = period.deadline().map(|d| d.to_utc()).ok_or_else(|| ApiError::internal(&"notice end out of range"))?;
+    Ok((ends_at, period.explain_zh()))
+}
+
 /// Inserts an open notice of `days` working days published now (end and
 /// explanation from the calendar), in the caller's transaction.
 ///
@@ -91,17 +105,14 @@ pub async fn insert_notice(
     days: u32,
 ) -> ApiResult<notice::Model> {
     let now = state.clock.now();
-    let today = state.clock.today();
-    let calendar = load_calendar(txn, today.year(), today.year() + 1).await?;
-    let period = period_of(&calendar, now, days).map_err(|e| ApiError::conflict("calendar_year_missing", e.zh(), e.en()))?;
-    let ends_at = period.deadline().map(|d| d.to_utc()).ok_or_else(|| ApiError::internal(&"notice end out of range"))?;
+    let (ends_at, explanation) = period_from_now(txn, state, days).await?;
     let n = notice::ActiveModel {
         id: Set(Uuid::now_v7()),
         title: Set(title),
         body: Set(body),
         published_at: Set(now),
         ends_at: Set(ends_at),
-        explanation: Set(period.explain_zh()),
+        explanation: Set(explanation),
         status: Set(NoticeStatus::Open),
         purpose: Set(purpose),
         closed_at: Set(None),
@@ -216,6 +227,51 @@ pub async fn list(
     }
     let (rows, next) = page.finish(q.all(&state.db).await?, |n| n.id);
     Ok((views(&state.db, rows).await?, next))
+}
+
+/// Notices (bureau), newest last, each with the number of applications on
+/// it and of objections still open — one statement per page besides the
+/// notices, for the list page (the full views load every application).
+///
+/// # Errors
+/// 403.
+pub async fn list_brief(
+    state: &AppState,
+    caller: &Caller,
+    page: PageParams,
+) -> ApiResult<(Vec<(notice::Model, u64, u64)>, Option<String>)> {
+    caller.require_bureau()?;
+    let mut q = notice::Entity::find().order_by_asc(notice::Column::Id).limit(page.fetch());
+    if let Some(after) = page.after {
+        q = q.filter(notice::Column::Id.gt(after));
+    }
+    let (rows, next) = page.finish(q.all(&state.db).await?, |n| n.id);
+    let ids: Vec<Uuid> = rows.iter().map(|n| n.id).collect();
+    let items: HashMap<Uuid, i64> = notice_item::Entity::find()
+        .select_only()
+        .column(notice_item::Column::NoticeId)
+        .column_as(notice_item::Column::Id.count(), "n")
+        .filter(notice_item::Column::NoticeId.is_in(ids.clone()))
+        .group_by(notice_item::Column::NoticeId)
+        .into_tuple::<(Uuid, i64)>()
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .collect();
+    let open: HashMap<Uuid, i64> = objection::Entity::find()
+        .select_only()
+        .column(objection::Column::NoticeId)
+        .column_as(objection::Column::Id.count(), "n")
+        .filter(objection::Column::NoticeId.is_in(ids))
+        .filter(objection::Column::Status.eq(ObjectionStatus::Open))
+        .group_by(objection::Column::NoticeId)
+        .into_tuple::<(Uuid, i64)>()
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .collect();
+    let count = |m: &HashMap<Uuid, i64>, id: Uuid| m.get(&id).map_or(0, |n| u64::try_from(*n).unwrap_or(0));
+    Ok((rows.into_iter().map(|n| (count(&items, n.id), count(&open, n.id), n)).map(|(i, o, n)| (n, i, o)).collect(), next))
 }
 
 /// One notice with its objections (bureau).

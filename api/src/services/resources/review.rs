@@ -375,3 +375,47 @@ pub async fn assignments(state: &AppState, caller: &Caller, page: PageParams) ->
         .collect();
     Ok((rows, next))
 }
+
+/// One assignment as its expert may see it (DESIGN §3, §6).
+pub struct ExpertView {
+    pub seat: panel_member::Model,
+    /// Number, title and applicant's name: enough to judge a conflict of interest.
+    pub number: Option<String>,
+    pub title: String,
+    pub applicant: String,
+    pub category: Category,
+    pub status: ApplicationStatus,
+    /// The application itself: only after declaring no conflict.
+    pub application: Option<application::Model>,
+    /// The expert's own review, to correct it while under review.
+    pub review: Option<review::Model>,
+}
+
+/// What the expert drawn for `id` may see of it: before declaring, only
+/// what the assignment list shows; after declaring no conflict, the
+/// application and its own review. A conflicted seat, or none, is 404.
+///
+/// # Errors
+/// 403 non-expert, 404 not drawn for it (or withdrawn by conflict).
+pub async fn my_assignment(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<ExpertView> {
+    let (_, seat) = my_seat(&state.db, caller, id).await?;
+    if seat.status == PanelMemberStatus::Conflicted {
+        return Err(not_found());
+    }
+    let a = application::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(not_found)?;
+    let applicant =
+        entities::models::organization::Entity::find_by_id(a.organization_id).one(&state.db).await?.map(|o| o.name).unwrap_or_default();
+    let cleared = seat.status == PanelMemberStatus::Accepted;
+    let review =
+        if cleared { review::Entity::find().filter(review::Column::PanelMemberId.eq(seat.id)).one(&state.db).await? } else { None };
+    Ok(ExpertView {
+        number: a.number.clone(),
+        title: a.title.clone(),
+        applicant,
+        category: a.category,
+        status: a.status,
+        application: cleared.then_some(a),
+        review,
+        seat,
+    })
+}
