@@ -244,7 +244,7 @@ async fn detail_page(state: &crate::state::AppState, v: &Viewer, id: Uuid, extra
         let view = svc::view(&state.db, a, today).await?;
         let reports = if matches!(view.alliance.status, AllianceStatus::Registered | AllianceStatus::Suspended | AllianceStatus::Dissolved)
         {
-            Some(crate::services::reports::view::owed(state, &v.caller, id, None, 20).await?.0)
+            Some(crate::services::reports::view::owed_of(state, &view.alliance, None, 20).await?.0)
         } else {
             None
         };
