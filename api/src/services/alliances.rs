@@ -69,20 +69,87 @@ pub async fn load(db: &impl ConnectionTrait, caller: &Caller, id: Uuid) -> ApiRe
         return Err(ApiError::forbidden());
     }
     let a = alliance::Entity::find_by_id(id).one(db).await?.ok_or_else(not_found)?;
+    let member = match caller.organization_id {
+        Some(org) if !caller.is_bureau() && a.initiator_org_id != org => {
+            alliance_member::Entity::find()
+                .filter(alliance_member::Column::AllianceId.eq(id))
+                .filter(alliance_member::Column::OrganizationId.eq(org))
+                .count(db)
+                .await?
+                > 0
+        }
+        _ => false,
+    };
+    let access = access(caller, &a, member)?;
+    Ok((a, access))
+}
+
+/// The caller's relation to `a` (DESIGN §3): bureau roles see every
+/// alliance, an org_user the ones its organisation initiated or has a
+/// membership row in (`member`, current or former); anyone else gets 404.
+fn access(caller: &Caller, a: &alliance::Model, member: bool) -> ApiResult<Access> {
     if caller.is_bureau() {
-        return Ok((a, Access::Bureau));
+        return Ok(Access::Bureau);
     }
     let org = caller.organization_id.ok_or_else(not_found)?;
     if a.initiator_org_id == org {
-        return Ok((a, Access::Initiator));
+        Ok(Access::Initiator)
+    } else if member {
+        Ok(Access::Member(org))
+    } else {
+        Err(not_found())
     }
-    let member = alliance_member::Entity::find()
-        .filter(alliance_member::Column::AllianceId.eq(id))
-        .filter(alliance_member::Column::OrganizationId.eq(org))
-        .count(db)
-        .await?
-        > 0;
-    if member { Ok((a, Access::Member(org))) } else { Err(not_found()) }
+}
+
+/// The alliance statement of [`load_view`] (issue 20): the alliance `$1`, the
+/// policy document governing `$2` (the latest in force first, as
+/// [`governing_policy`]) and whether organisation `$3` has a membership row —
+/// what [`load`], [`governing_policy`] and the membership count read in three.
+fn alliance_sql(d: Dialect) -> String {
+    format!(
+        "SELECT {a}, {p}, {org} IS NOT NULL AND EXISTS (SELECT 1 FROM alliance_members m WHERE m.alliance_id = a.id \
+         AND m.organization_id = {org}) AS caller_member \
+         FROM alliances a LEFT JOIN (SELECT * FROM policy_documents WHERE governs = {governs} ORDER BY effective_from DESC LIMIT 1) p \
+         ON 1 = 1 WHERE a.id = {id}",
+        a = sql::columns::<alliance::Column>("a", "A_"),
+        p = sql::columns::<policy_document::Column>("p", "B_"),
+        id = d.param(1),
+        governs = d.param(2),
+        org = d.param(3),
+    )
+}
+
+static ALLIANCE_SQL: Built = Built::new(|| alliance_sql(Dialect { postgres: true }), || alliance_sql(Dialect { postgres: false }));
+
+/// [`load`] and [`view`] together, as the detail reads them: the alliance
+/// with its governing policy and the caller's membership in one statement,
+/// then the members ([`member_rows`]) and the rounds.
+///
+/// # Errors
+/// 403 for experts, 404 for alliances the caller has nothing to do with; database errors.
+pub async fn load_view(db: &impl ConnectionTrait, caller: &Caller, id: Uuid, today: NaiveDate) -> ApiResult<(AllianceView, Access)> {
+    use sea_orm::{FromQueryResult, Statement};
+    if caller.role == Role::Expert {
+        return Err(ApiError::forbidden());
+    }
+    let backend = db.get_database_backend();
+    let org = caller.organization_id.filter(|_| !caller.is_bureau());
+    let values: [sea_orm::Value; 3] = [id.into(), "alliance_filing".into(), org.into()];
+    let row = db.query_one_raw(Statement::from_sql_and_values(backend, ALLIANCE_SQL.get(backend), values)).await?.ok_or_else(not_found)?;
+    let a = alliance::Model::from_query_result(&row, "A_")?;
+    let policy = policy_document::Model::from_query_result_optional(&row, "B_")?;
+    let access = access(caller, &a, row.try_get("", "caller_member")?)?;
+    let (members, initiator_banned) = member_rows(db, &a, today).await?;
+    let rounds = rounds(db, a.id).await?;
+    Ok((AllianceView { alliance: a, members, rounds, policy, initiator_banned }, access))
+}
+
+async fn rounds(db: &impl ConnectionTrait, id: Uuid) -> ApiResult<Vec<alliance_round::Model>> {
+    Ok(alliance_round::Entity::find()
+        .filter(alliance_round::Column::AllianceId.eq(id))
+        .order_by_asc(alliance_round::Column::Round)
+        .all(db)
+        .await?)
 }
 
 /// Like [`load`], but only the initiator (or, when `bureau_too`, bureau roles) passes.
@@ -225,11 +292,7 @@ pub async fn is_banned(db: &impl ConnectionTrait, credit_code: &str, today: Naiv
 /// Database errors.
 pub async fn view(db: &impl ConnectionTrait, a: alliance::Model, today: NaiveDate) -> ApiResult<AllianceView> {
     let (members, initiator_banned) = member_rows(db, &a, today).await?;
-    let rounds = alliance_round::Entity::find()
-        .filter(alliance_round::Column::AllianceId.eq(a.id))
-        .order_by_asc(alliance_round::Column::Round)
-        .all(db)
-        .await?;
+    let rounds = rounds(db, a.id).await?;
     let policy = governing_policy(db, "alliance_filing").await?;
     Ok(AllianceView { alliance: a, members, rounds, policy, initiator_banned })
 }

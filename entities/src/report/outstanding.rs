@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    ConnectionTrait, DbErr,
     sea_query::{Cond, Expr, ExprTrait, Func, JoinType, Query},
 };
 use uuid::Uuid;
