@@ -12,7 +12,7 @@
 //! members with its half-year reports), then both servers on it as separate
 //! processes with pools of 10 (the registry is this bench binary re-run as
 //! `serve`, i.e. the `api` binary's code path, logging included; or
-//! `REGISTRY_BIN`), one bureau staff token, and `wrk` (one thread) against each
+//! `BENCH_REGISTRY_BIN`), one bureau staff token, and `wrk` (one thread) against each
 //! alternately: per connection count, three rounds of registry then ceiling,
 //! each a 3 s warm-up then 10 s measured. Printed: req/s and p99 per round, the
 //! means, the throughput ratio and the p99 ratio; and the statements one
@@ -104,10 +104,10 @@ fn log_file(dir: &Path, name: &str) -> Stdio {
 }
 
 /// The registry as its own process: this binary re-run as `serve` (the `api`
-/// binary's entry point, `api::cli::main`), or `REGISTRY_BIN`.
+/// binary's entry point, `api::cli::main`), or `BENCH_REGISTRY_BIN`.
 fn start_registry(database_url: &str, dir: &Path) -> Server {
     let port = free_port();
-    let exe = std::env::var_os("REGISTRY_BIN").map_or_else(|| std::env::current_exe().expect("current exe"), PathBuf::from);
+    let exe = std::env::var_os("BENCH_REGISTRY_BIN").map_or_else(|| std::env::current_exe().expect("current exe"), PathBuf::from);
     let child = Command::new(exe)
         .arg("serve")
         .current_dir(dir)
@@ -161,7 +161,8 @@ async fn seed_alliance(app: &TestApp) -> String {
     let s = &f.initiator.session;
     for _ in 0..44 {
         let p = app.party(OrgKind::Enterprise).await;
-        let (status, body) = app.post_json(&f.path("/members"), Some(s), &json!({"organization_id": p.id()})).await;
+        let (status, body) =
+            app.post_json(&f.path("/members"), Some(s), &json!({"organization_id": p.id(), "effective_date": "2026-06-01"})).await;
         assert_eq!(status, 200, "add member: {body}");
         app.complete_join(&f, &p).await;
     }
