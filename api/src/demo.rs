@@ -81,6 +81,7 @@ fn org_fields(n: usize, name: &str, kind: OrgKind, prefix: &str) -> OrgFields {
         credit_code: demo_credit_code(prefix, n),
         kind,
         registered_in_dongguan: true,
+        higher_education: false,
         independent_legal_person: true,
         address: format!("广东省东莞市南城街道鸿福路{}号", 100 + n),
         postcode: "523000".into(),

@@ -111,9 +111,45 @@ pub fn escalation_due(due: NaiveDate, today: NaiveDate, cal: &Calendar) -> Resul
     Ok(today >= cal.next_working_day_on_or_after(nominal)?)
 }
 
+/// Where a unit that owes a half-year row or report is reminded (DESIGN §8
+/// "reminders to member contacts and initiators"; issue 16 item 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach<'a> {
+    /// Its active `org_user` accounts with an e-mail address, each told.
+    Accounts,
+    /// The unit's own address: the organisation record's e-mail, else the
+    /// e-mail of its latest 附件1 form (003 附件1 电子邮箱).
+    UnitAddress(&'a str),
+    /// Nobody to write to: listed in the bureau's weekly digest instead.
+    Unreachable,
+}
+
+/// Every unit that owes something is reached: through its accounts when one
+/// has an e-mail, else at its own address (record, then latest form), else
+/// the bureau is told it could not be. `jobs::reach` spells the same rule in
+/// SQL for the chase's and the digest's set-based statements.
+#[must_use]
+pub fn reach<'a>(account_with_email: bool, record: &'a str, latest_form: Option<&'a str>) -> Reach<'a> {
+    if account_with_email {
+        return Reach::Accounts;
+    }
+    [Some(record), latest_form].into_iter().flatten().map(str::trim).find(|a| !a.is_empty()).map_or(Reach::Unreachable, Reach::UnitAddress)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_owing_unit_is_reached_somewhere() {
+        let form = Some("form@example.cn");
+        assert_eq!(reach(true, "unit@example.cn", form), Reach::Accounts, "accounts first");
+        assert_eq!(reach(true, "", None), Reach::Accounts);
+        assert_eq!(reach(false, "unit@example.cn", form), Reach::UnitAddress("unit@example.cn"), "then the record");
+        assert_eq!(reach(false, "  ", form), Reach::UnitAddress("form@example.cn"), "then the latest form");
+        assert_eq!(reach(false, "", Some(" ")), Reach::Unreachable);
+        assert_eq!(reach(false, "", None), Reach::Unreachable);
+    }
 
     fn d(m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, m, day).unwrap()

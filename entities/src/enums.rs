@@ -93,6 +93,18 @@ impl OrgKind {
         }
     }
 
+    /// Whether an organisation of this kind may be marked a 高等院校 (issue 16
+    /// item 3). 附件2/附件3 have no 高等院校 row: a 高等职业院校 is reported
+    /// under 二、职业院校 (it is one), any other 高等院校 (a university or
+    /// 本科 college) under 七、其他 — not under 职业院校, which would swell the
+    /// vocational figures the reports exist to show (003 §二(三) counts
+    /// 职业院校 towards an alliance's composition). No other kind is a
+    /// 高等院校; 000 第十九条(一) is the only rule that asks.
+    #[must_use]
+    pub fn may_be_higher_education(self) -> bool {
+        matches!(self, Self::VocationalCollege | Self::Other)
+    }
+
     /// Group heading as printed in 003 附件2 and 附件3, e.g. "一、企业".
     #[must_use]
     pub fn group_heading(self) -> String {
@@ -133,6 +145,12 @@ impl RoundOutcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_vocational_colleges_and_others_are_universities() {
+        let may: Vec<OrgKind> = OrgKind::ALL.into_iter().filter(|k| k.may_be_higher_education()).collect();
+        assert_eq!(may, [OrgKind::VocationalCollege, OrgKind::Other]);
+    }
 
     #[test]
     fn kinds_follow_the_order_of_annex_2() {

@@ -11,6 +11,11 @@
 //! unique `dedupe_key`, so each (recipient, report, stage) is sent at most
 //! once, ever.
 //!
+//! A unit none of whose active accounts has an e-mail is itself the
+//! recipient, at its own address (its record's e-mail, else its latest 附件1
+//! form's; [`crate::reach`]), key `…:unit:<organisation>`; a unit with no
+//! address at all is listed in the weekly digest instead.
+//!
 //! Member units and initiators can number hundreds of thousands, so their
 //! messages are queued by the database: one `INSERT … SELECT` per kind finds
 //! who owes what, leaves out whoever was told at this stage already (by the
@@ -45,6 +50,7 @@ use uuid::Uuid;
 use crate::{
     clock::shanghai,
     outbox::{self, OutgoingMail, Selected},
+    reach,
     registry::{JobContext, JobReport},
     sql::{Dialect, Share},
 };
@@ -177,22 +183,37 @@ impl PeriodCtx<'_> {
         ]
     }
 
-    /// `pending`: active `org_user` accounts with an email of the organisations
-    /// `owing` (a subquery) whose key (`?1` + user id) is not used yet. The
-    /// used keys are read as one range of the unique index (`?1` up to `?10`)
-    /// and hashed, rather than looked up once per user.
+    /// `pending`: who is told about the organisations `owing` (a subquery),
+    /// as (`id` of the account or NULL, `email`, `display_name`,
+    /// `organization_id`, `dedupe_key`), leaving out keys already used:
+    /// - active `org_user` accounts with an email, key `?1` + user id; the used
+    ///   keys are read as one range of the unique index (`?1` up to `?10`) and
+    ///   hashed, rather than looked up once per user;
+    /// - a unit none of whose accounts has one, at its own address
+    ///   (`reach::unit_address`: record, else latest 附件1 form), key `?1` +
+    ///   `unit:` + organisation id — one message per unit and stage, like an
+    ///   account's. A unit with neither is left to the digest.
     fn pending(d: Dialect, owing: &str, share: Share) -> String {
         let key = format!("{} || {}", d.param(1), d.uuid_text("u.id"));
+        let unit_key = format!("{} || 'unit:' || {}", d.param(1), d.uuid_text("org.id"));
         format!(
             "pending AS MATERIALIZED (SELECT u.id, u.email, u.display_name, u.organization_id, {key} AS dedupe_key FROM users u \
              WHERE u.role = {role} AND u.disabled = {no} AND u.email IS NOT NULL AND {mine} AND u.organization_id IN ({owing}) \
              AND u.id NOT IN (SELECT ob.to_user_id FROM outbox ob \
-                              WHERE ob.dedupe_key >= {from} AND ob.dedupe_key < {to} AND ob.to_user_id IS NOT NULL))",
+                              WHERE ob.dedupe_key >= {from} AND ob.dedupe_key < {to} AND ob.to_user_id IS NOT NULL) \
+             UNION ALL \
+             SELECT NULL, un.email, un.name, un.id, un.dedupe_key FROM \
+               (SELECT org.id, org.name, {address} AS email, {unit_key} AS dedupe_key FROM organizations org \
+                WHERE org.id IN ({owing}) AND NOT {account}) un \
+             WHERE un.email IS NOT NULL AND un.dedupe_key NOT IN (SELECT ob.dedupe_key FROM outbox ob \
+                              WHERE ob.dedupe_key >= {from} AND ob.dedupe_key < {to} AND ob.to_user_id IS NULL))",
             role = d.param(8),
             no = d.param(9),
             mine = d.in_share("u.organization_id", share),
             from = d.param(1),
             to = d.param(10),
+            address = reach::unit_address("org"),
+            account = reach::has_account_address(d, "org.id"),
         )
     }
 
@@ -206,6 +227,7 @@ impl PeriodCtx<'_> {
         let vars = d.object(&[
             ("recipient_name", "p.display_name".into()),
             ("organization_name", "org.name".into()),
+            ("unit_address", d.json_bool("p.id IS NULL")),
             ("alliances", d.json("l.alliances")),
             ("period", d.param(5)),
             ("deadline", d.param(6)),
@@ -239,6 +261,7 @@ impl PeriodCtx<'_> {
             d.object(&[("name", "o.alliance_name".into()), ("missing", d.json("COALESCE(miss.names, '[]')")), ("link", link.clone())]);
         let vars = d.object(&[
             ("recipient_name", "p.display_name".into()),
+            ("unit_address", d.json_bool("p.id IS NULL")),
             ("reports", d.json("l.reports")),
             ("period", d.param(5)),
             ("deadline", d.param(6)),
@@ -388,7 +411,7 @@ async fn roomy(txn: DatabaseTransaction) -> Result<DatabaseTransaction, sea_orm:
 
 /// Renders `q` for the connected database with its values written in: they
 /// are the registry's own (a period code, dates, status codes), never input.
-fn inline(d: Dialect, q: &SelectStatement) -> String {
+pub(crate) fn inline(d: Dialect, q: &SelectStatement) -> String {
     match d.0 {
         DatabaseBackend::Postgres => q.to_string(PostgresQueryBuilder),
         _ => q.to_string(SqliteQueryBuilder),

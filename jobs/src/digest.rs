@@ -50,6 +50,7 @@ pub const SECTIONS: &[SectionFn] = &[
     |ctx, now| Box::pin(reports(ctx, now, ReportSection::Overdue)),
     |ctx, now| Box::pin(reports(ctx, now, ReportSection::DueSoon)),
     |ctx, now| Box::pin(reports(ctx, now, ReportSection::Returned)),
+    |ctx, now| Box::pin(unreached_units(ctx, now)),
     |ctx, now| Box::pin(notices_ending(ctx, now)),
     |ctx, now| Box::pin(open_objections(ctx, now)),
     |ctx, now| Box::pin(overdue_agreements(ctx, now)),
@@ -259,6 +260,49 @@ async fn reports(ctx: &JobContext, now: DateTime<Utc>, which: ReportSection) -> 
         ReportSection::Returned => "已退回尚未重新提交的联盟报送",
     };
     Ok(Section::new(title, items.len() as u64, rows))
+}
+
+/// Units owing a half-year row or report that the report chase cannot reach:
+/// no active account with an e-mail, no e-mail on the organisation record nor
+/// on any of its 附件1 forms (`entities::chase::reach`, issue 16 item 4). One
+/// statement over every period owed today.
+async fn unreached_units(ctx: &JobContext, now: DateTime<Utc>) -> anyhow::Result<Section> {
+    use entities::report::outstanding::{missing_rows_query, open_reports_query, owed_periods_on};
+    use sea_orm::{ConnectionTrait, Statement};
+
+    use crate::{chase::inline, reach, sql::Dialect};
+    const TITLE: &str = "无电子邮箱、无法发送报送提醒的单位";
+    let today = now.with_timezone(&shanghai()).date_naive();
+    let backend = ctx.db.get_database_backend();
+    let d = Dialect(backend);
+    let owing: Vec<String> = owed_periods_on(&ctx.db, ctx.report_rules, today)
+        .await?
+        .into_iter()
+        .flat_map(|(period, _)| {
+            [
+                format!("SELECT m.organization_id FROM ({}) m", inline(d, &missing_rows_query(period))),
+                format!("SELECT r.initiator_org_id FROM ({}) r", inline(d, &open_reports_query(period))),
+            ]
+        })
+        .collect();
+    if owing.is_empty() {
+        return Ok(Section::new(TITLE, 0, Vec::new()));
+    }
+    let sql = format!(
+        "SELECT org.name, org.credit_code, COUNT(*) OVER () AS total FROM organizations org \
+         WHERE org.id IN ({owing}) AND NOT {account} AND {address} IS NULL ORDER BY org.name, org.id LIMIT {ROWS_SHOWN}",
+        owing = owing.join(" UNION "),
+        account = reach::has_account_address(d, "org.id"),
+        address = reach::unit_address("org"),
+    );
+    let mut total = 0;
+    let mut rows = Vec::new();
+    for row in ctx.db.query_all_raw(Statement::from_string(backend, sql)).await? {
+        let (name, code): (String, String) = (row.try_get("", "name")?, row.try_get("", "credit_code")?);
+        total = u64::try_from(row.try_get::<i64>("", "total")?).unwrap_or(0);
+        rows.push(format!("{name}（{code}）"));
+    }
+    Ok(Section::new(TITLE, total, rows))
 }
 
 /// Mail that could not be delivered after every retry.

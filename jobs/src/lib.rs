@@ -23,6 +23,7 @@ pub mod notice_close;
 pub mod notify;
 pub mod outbox;
 pub mod policy_validity;
+pub mod reach;
 pub mod reassessment;
 pub mod registry;
 pub mod resource_mail;

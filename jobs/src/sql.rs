@@ -131,6 +131,13 @@ impl Dialect {
         }
     }
 
+    /// A JSON boolean from an SQL condition (SQLite has no boolean type: its
+    /// conditions are 0 or 1).
+    #[must_use]
+    pub fn json_bool(self, condition: &str) -> String {
+        if self.pg() { format!("({condition})") } else { format!("json(CASE WHEN {condition} THEN 'true' ELSE 'false' END)") }
+    }
+
     /// A JSON value as text, for a text column.
     #[must_use]
     pub fn json_text(self, expr: &str) -> String {
@@ -160,6 +167,8 @@ mod tests {
         assert_eq!(lite.array_agg("v", "k"), "json_group_array(v ORDER BY k)");
         assert_eq!(pg.in_share("u.id", Share::ALL), "1 = 1");
         assert_eq!(pg.in_share("u.id", Share { index: 1, of: 2 }), "get_byte(uuid_send(u.id), 15) % 2 = 1");
+        assert_eq!(pg.json_bool("x IS NULL"), "(x IS NULL)");
+        assert_eq!(lite.json_bool("x IS NULL"), "json(CASE WHEN x IS NULL THEN 'true' ELSE 'false' END)");
         assert_eq!(lite.shares(4), 1);
         assert_eq!(pg.shares(0), 1);
         assert_eq!(Share::all(3).map(|s| s.index).collect::<Vec<_>>(), [0, 1, 2]);

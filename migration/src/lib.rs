@@ -25,6 +25,7 @@ mod m20261206_000100_web_sessions;
 mod m20261206_000110_fidelity_row_progress;
 mod m20261206_000120_fidelity_pending_join;
 mod m20261206_000200_unknown_login_lockout;
+mod m20261206_000310_higher_education;
 mod util;
 
 pub struct Migrator;
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000110_fidelity_row_progress::Migration),
             Box::new(m20261206_000120_fidelity_pending_join::Migration),
             Box::new(m20261206_000200_unknown_login_lockout::Migration),
+            Box::new(m20261206_000310_higher_education::Migration),
         ]
     }
 }

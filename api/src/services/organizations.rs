@@ -22,6 +22,8 @@ pub struct OrgFields {
     pub kind: OrgKind,
     pub registered_in_dongguan: bool,
     pub independent_legal_person: bool,
+    /// 高等院校 (000 第十九条(一)).
+    pub higher_education: bool,
     pub address: String,
     pub postcode: String,
     pub email: String,
@@ -41,6 +43,7 @@ pub struct OrgChanges {
     pub kind: Option<OrgKind>,
     pub registered_in_dongguan: Option<bool>,
     pub independent_legal_person: Option<bool>,
+    pub higher_education: Option<bool>,
     pub address: Option<String>,
     pub postcode: Option<String>,
     pub email: Option<String>,
@@ -56,14 +59,27 @@ fn not_found() -> ApiError {
     ApiError::not_found("单位", "Organisation")
 }
 
+/// 422 on `higher_education` when the kind cannot be a 高等院校 (issue 16 item 3).
+fn check_higher_education(kind: OrgKind, higher_education: bool) -> ApiResult<()> {
+    if higher_education && !kind.may_be_higher_education() {
+        return Err(ApiError::field(
+            "higher_education",
+            format!("高等院校的单位类型须为“职业院校”或“其他”（当前为{}）", kind.label_zh()),
+            format!("A higher-education institution must be of kind vocational_college or other (not {kind:?})"),
+        ));
+    }
+    Ok(())
+}
+
 fn credit_code_taken() -> ApiError {
     ApiError::conflict("credit_code_taken", "该统一社会信用代码已登记", "An organisation with this credit code exists")
 }
 
 /// # Errors
-/// 403 for non-bureau callers, 409 `credit_code_taken`.
+/// 403 for non-bureau callers, 409 `credit_code_taken`, 422 `higher_education` on a kind that cannot be one.
 pub async fn create(state: &AppState, caller: &Caller, f: OrgFields) -> ApiResult<organization::Model> {
     caller.require_bureau()?;
+    check_higher_education(f.kind, f.higher_education)?;
     insert(state, Some(caller), f).await
 }
 
@@ -84,6 +100,7 @@ pub async fn insert(state: &AppState, caller: Option<&Caller>, f: OrgFields) -> 
         kind: Set(f.kind),
         registered_in_dongguan: Set(f.registered_in_dongguan),
         independent_legal_person: Set(f.independent_legal_person),
+        higher_education: Set(f.higher_education),
         address: Set(f.address),
         postcode: Set(f.postcode),
         email: Set(f.email),
@@ -197,14 +214,18 @@ pub async fn search(
 /// Applies `changes`; `if_match` (the version the client read) must still be current.
 ///
 /// # Errors
-/// 403 (experts, org_user changing credit code or kind), 404, 409 `version_conflict` / `credit_code_taken`.
+/// 403 (experts, org_user changing credit code, kind or `higher_education`), 404, 409 `version_conflict` /
+/// `credit_code_taken`, 422 `higher_education` on a kind that cannot be one.
 pub async fn update(state: &AppState, caller: &Caller, id: Uuid, if_match: Option<i32>, c: OrgChanges) -> ApiResult<organization::Model> {
     let before = get(state, caller, id).await?;
-    if !caller.is_bureau() && (c.credit_code.is_some() || c.kind.is_some()) {
+    if !caller.is_bureau() && (c.credit_code.is_some() || c.kind.is_some() || c.higher_education.is_some()) {
         return Err(ApiError::new(
             poem::http::StatusCode::FORBIDDEN,
             "bureau_only_field",
-            crate::i18n::Msg::new("统一社会信用代码和单位类型只能由市人社局修改", "Only bureau staff may change the credit code or kind"),
+            crate::i18n::Msg::new(
+                "统一社会信用代码、单位类型和是否为高等院校只能由市人社局修改",
+                "Only bureau staff may change the credit code, kind or higher-education mark",
+            ),
         ));
     }
     let now = state.clock.now();
@@ -217,6 +238,7 @@ pub async fn update(state: &AppState, caller: &Caller, id: Uuid, if_match: Optio
             format!("Changed by someone else (current version {}, yours {v}); reload and retry", current.version),
         ));
     }
+    check_higher_education(c.kind.unwrap_or(current.kind), c.higher_education.unwrap_or(current.higher_education))?;
     if let Some(code) = c.credit_code.as_ref().filter(|code| **code != current.credit_code) {
         let taken = organization::Entity::find().filter(organization::Column::CreditCode.eq(code)).count(&txn).await? > 0;
         if taken {
@@ -233,6 +255,7 @@ pub async fn update(state: &AppState, caller: &Caller, id: Uuid, if_match: Optio
         kind,
         registered_in_dongguan,
         independent_legal_person,
+        higher_education,
         address,
         postcode,
         email,

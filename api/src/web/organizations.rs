@@ -98,6 +98,7 @@ fn body_of(f: &Fields) -> ApiResult<Value> {
     let mut body = f.to_json(&TEXTS, &[])?;
     body["registered_in_dongguan"] = json!(f.get("registered_in_dongguan").is_some());
     body["independent_legal_person"] = json!(f.get("independent_legal_person").is_some());
+    body["higher_education"] = json!(f.get("higher_education").is_some());
     Ok(body)
 }
 
@@ -139,7 +140,7 @@ async fn edit_form(req: &Request, state: St<'_>, id: Path<Uuid>) -> Response {
         Ok(o) => {
             let json = Organization::from(o).to_json().unwrap_or(Value::Null);
             let mut values = json.clone();
-            for flag in ["registered_in_dongguan", "independent_legal_person"] {
+            for flag in ["registered_in_dongguan", "independent_legal_person", "higher_education"] {
                 values[flag] = if json[flag].as_bool() == Some(true) { json!("on") } else { Value::Null };
             }
             let done = req.uri().query().and_then(|q| q.strip_prefix("done=")).map(|d| match d {

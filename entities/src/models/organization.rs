@@ -16,6 +16,9 @@ pub struct Model {
     pub kind: OrgKind,
     pub registered_in_dongguan: bool,
     pub independent_legal_person: bool,
+    /// 高等院校 (000 第十九条(一)); reported under its kind, 职业院校 or 其他
+    /// (`OrgKind::may_be_higher_education`).
+    pub higher_education: bool,
     pub address: String,
     pub postcode: String,
     pub email: String,

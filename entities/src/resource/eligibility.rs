@@ -7,7 +7,7 @@
 //! - category 3: IP declaration (000 第十条(二)), more than 300 trainee person-times in the last 3 years and at least
 //!   5 above-scale enterprises using it, each with a usage report (附件1 应用广泛, 内容适用);
 //! - category 4: an expert team and funding (000 第十三条(二)(三));
-//! - category 5: a college, vocational college or technical school; a leader with a 副高 title or higher or
+//! - category 5: a 高等院校 (`higher_education`), vocational college or technical school; a leader with a 副高 title or higher or
 //!   高级技师 or higher; a 技师 + 教师 + 工程师 team; funding (000 第十九条).
 
 use crate::enums::OrgKind;
@@ -40,6 +40,8 @@ pub struct EligibilityFacts {
     pub registered_in_dongguan: bool,
     pub independent_legal_person: bool,
     pub applicant_kind: OrgKind,
+    /// The organisation record says it is a 高等院校 (issue 16 item 3).
+    pub applicant_higher_education: bool,
     pub applicant_banned: bool,
     pub occupation_is_access_type: bool,
     pub ip_declared: bool,
@@ -152,8 +154,18 @@ impl EligibilityProblem {
     }
 }
 
-/// Applicants allowed for a 技研项目 (000 第十九条(一): 高等院校、职业院校、技工院校).
+/// Kinds allowed for a 技研项目 whatever else the record says (000 第十九条(一): 职业院校、技工院校).
 pub const SKILL_RESEARCH_APPLICANTS: [OrgKind; 2] = [OrgKind::VocationalCollege, OrgKind::TechnicalSchool];
+
+/// Whether an organisation may apply for a 技研项目: 000 第十九条(一)
+/// "高等院校、职业院校、技工院校". A 高等院校 is recorded as a mark on the
+/// organisation (`higher_education`), not as an eighth kind, because the
+/// reports keep the seven categories of 003 附件2/附件3; its kind is
+/// 职业院校 or 其他 ([`OrgKind::may_be_higher_education`]).
+#[must_use]
+pub fn may_apply_for_skill_research(kind: OrgKind, higher_education: bool) -> bool {
+    SKILL_RESEARCH_APPLICANTS.contains(&kind) || (higher_education && kind.may_be_higher_education())
+}
 
 /// 000 第十九条(二): 副高以上职称 or 高级技师以上.
 #[must_use]
@@ -210,7 +222,7 @@ pub fn check_eligibility(f: &EligibilityFacts) -> Vec<EligibilityProblem> {
             }
         }
         Category::SkillResearch => {
-            if !SKILL_RESEARCH_APPLICANTS.contains(&f.applicant_kind) {
+            if !may_apply_for_skill_research(f.applicant_kind, f.applicant_higher_education) {
                 out.push(P::ApplicantKindNotAllowed { kind: f.applicant_kind });
             }
             if !f.leader.is_some_and(leader_qualified) {
@@ -248,6 +260,7 @@ mod tests {
             registered_in_dongguan: true,
             independent_legal_person: true,
             applicant_kind: OrgKind::TechnicalSchool,
+            applicant_higher_education: false,
             applicant_banned: false,
             occupation_is_access_type: false,
             ip_declared: true,
@@ -308,6 +321,30 @@ mod tests {
     }
 
     #[test]
+    fn universities_may_apply_for_skill_research_projects() {
+        // 000 第十九条(一): 高等院校、职业院校、技工院校.
+        let cases = [
+            (OrgKind::Other, true, true),
+            (OrgKind::VocationalCollege, true, true),
+            (OrgKind::Other, false, false),
+            (OrgKind::VocationalCollege, false, true),
+            (OrgKind::TechnicalSchool, false, true),
+            (OrgKind::Enterprise, false, false),
+            (OrgKind::TrainingInstitution, false, false),
+            // A mark on a kind that cannot be a university does not make one.
+            (OrgKind::Enterprise, true, false),
+            (OrgKind::IndustryAssociation, true, false),
+        ];
+        for (kind, higher_education, may) in cases {
+            assert_eq!(may_apply_for_skill_research(kind, higher_education), may, "{kind:?} {higher_education}");
+            let mut f = eligible(Category::SkillResearch);
+            (f.applicant_kind, f.applicant_higher_education) = (kind, higher_education);
+            let refused = codes(&f) == ["applicant_kind_not_allowed"];
+            assert_eq!(refused, !may, "{kind:?} {higher_education}");
+        }
+    }
+
+    #[test]
     fn leaders_qualify_by_title_or_skill() {
         let l = |title, skill| leader_qualified(LeaderFacts { title, skill });
         assert!(l(TitleLevel::DeputySenior, SkillLevel::None));
@@ -341,6 +378,7 @@ mod tests {
             registered_in_dongguan: false,
             independent_legal_person: false,
             applicant_kind: OrgKind::Enterprise,
+            applicant_higher_education: false,
             applicant_banned: true,
             occupation_is_access_type: true,
             ip_declared: false,

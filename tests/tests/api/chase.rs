@@ -345,3 +345,114 @@ async fn one_reminder_per_recipient_lists_every_alliance_it_concerns() {
         .collect();
     assert_eq!(to_bureau, ["【逾期30天】2个联盟2026年上半年度报送已逾期31天"]);
 }
+
+/// Issue 16 item 4: a unit none of whose active accounts has an e-mail is
+/// reminded at its own address — the organisation record's, else its latest
+/// 附件1 form's — once per stage; a unit with neither is listed in the
+/// bureau's weekly digest. Units with accounts are told as before.
+#[tokio::test]
+async fn units_without_an_account_are_reminded_at_their_own_address_and_the_unreachable_are_listed() {
+    use entities::models::{member_form, organization};
+    use sea_orm::sea_query::Expr;
+    let app = spawn_app().await;
+    let parties = registered_in_march(&app).await;
+    let (lead, enterprise, research) = (&parties[1], &parties[2], &parties[3]);
+    let admin = app.admin().await;
+    for username in ["leader", "enterprise", "research"] {
+        let id = user::Entity::find().filter(user::Column::Username.eq(username)).one(&app.db).await.unwrap().unwrap().id;
+        let (status, body) = app.post_json(&format!("/api/v1/users/{id}/disable"), Some(&admin), &json!({})).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    // The research institute's record carries its address.
+    let (status, body) = app
+        .patch_json(&format!("/api/v1/organizations/{}", research.org_id), Some(&admin), &json!({"email": "office@institute.example.cn"}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    // The lead's and the enterprise's records have none (carried over from
+    // before addresses were required: the API cannot write such a record);
+    // the lead's 附件1 form has one, the enterprise's not.
+    let org_of = |m: &Member| m.org_id.parse::<uuid::Uuid>().unwrap();
+    organization::Entity::update_many()
+        .col_expr(organization::Column::Email, Expr::value(""))
+        .filter(organization::Column::Id.is_in([org_of(lead), org_of(enterprise)]))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    for (m, email) in [(lead, "hr@lead.example.cn"), (enterprise, " ")] {
+        member_form::Entity::update_many()
+            .col_expr(member_form::Column::Email, Expr::value(email))
+            .filter(member_form::Column::OrganizationId.eq(org_of(m)))
+            .exec(&app.db)
+            .await
+            .unwrap();
+    }
+
+    // 15 July: member rows are due.
+    app.set_now("2026-07-15T09:00:00+08:00").await;
+    let before = app.smtp.messages().len();
+    let run = app.run_job("report_chase").await;
+    assert_eq!(run.acted, 4, "the initiator's rows and report reminders, the research institute, the lead: {run:?}");
+    app.run_job("mail_delivery").await;
+    let mut got: Vec<(String, &str, String)> = app.smtp.messages()[before..]
+        .iter()
+        .map(|m| {
+            let parsed = m.parsed().unwrap();
+            let subject = parsed.subject().unwrap_or_default().to_string();
+            (m.to.join(","), template_of(&subject), parsed.body_text(0).unwrap().to_string())
+        })
+        .collect();
+    got.sort();
+    let to: Vec<(&str, &str)> = got.iter().map(|(to, t, _)| (to.as_str(), *t)).collect();
+    assert_eq!(
+        to,
+        [
+            ("hr@lead.example.cn", "report_rows_reminder"),
+            ("initiator@school.example.cn", "report_reminder"),
+            ("initiator@school.example.cn", "report_rows_reminder"),
+            ("office@institute.example.cn", "report_rows_reminder"),
+        ],
+        "a unit with an account is told there only (not at office@example.dg.cn); the enterprise cannot be reached"
+    );
+    let admin = app.admin().await; // the clock moved: a fresh token
+    let (_, research_org) = app.get(&format!("/api/v1/organizations/{}", research.org_id), Some(&admin)).await;
+    let unit_mail = &got[3].2;
+    assert!(
+        unit_mail.contains(&format!("{}您好", research_org["name"].as_str().unwrap()))
+            && unit_mail.contains("尚无留有电子邮箱的有效账号")
+            && unit_mail.contains("/api/v1/alliances/"),
+        "{unit_mail}"
+    );
+    assert!(!got[2].2.contains("尚无留有电子邮箱的有效账号"), "an account's reminder is worded as before: {}", got[2].2);
+
+    // A re-run the same day sends nothing more.
+    assert_eq!(app.run_job("report_chase").await.acted, 0);
+    app.run_job("mail_delivery").await;
+    assert_eq!(app.smtp.messages().len(), before + 4);
+
+    // The next stage (16 July, the first working day after) reaches them again, once.
+    app.set_now("2026-07-16T09:00:00+08:00").await;
+    assert_eq!(app.run_job("report_chase").await.acted, 3, "rows: initiator, research institute, lead");
+    assert_eq!(app.run_job("report_chase").await.acted, 0);
+
+    // Monday 20 July: the digest lists the enterprise, which nobody could tell.
+    app.set_now("2026-07-20T09:00:00+08:00").await;
+    let admin = app.admin().await;
+    let (_, enterprise_org) = app.get(&format!("/api/v1/organizations/{}", enterprise.org_id), Some(&admin)).await;
+    let before = app.smtp.messages().len();
+    app.run_job("weekly_digest").await;
+    app.run_job("mail_delivery").await;
+    let digests: Vec<String> = app.smtp.messages()[before..]
+        .iter()
+        .filter(|m| m.to.iter().any(|t| t == "staff@bureau.example.cn"))
+        .map(|m| m.parsed().unwrap().body_text(0).unwrap().to_string())
+        .collect();
+    assert_eq!(digests.len(), 1);
+    let section = digests[0].split("无电子邮箱、无法发送报送提醒的单位").nth(1).expect("the section is there").to_string();
+    let line = format!("{}（{}）", enterprise_org["name"].as_str().unwrap(), enterprise_org["credit_code"].as_str().unwrap());
+    assert!(section.contains(&line), "{}", digests[0]);
+    assert!(!section.contains(research_org["name"].as_str().unwrap()), "reachable units are not listed: {}", digests[0]);
+    let before = app.smtp.messages().len();
+    app.run_job("weekly_digest").await;
+    app.run_job("mail_delivery").await;
+    assert_eq!(app.smtp.messages().len(), before, "a re-run in the same week sends nothing more");
+}

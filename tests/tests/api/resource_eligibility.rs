@@ -210,3 +210,64 @@ async fn new_occupation_proposals_are_reported_upward_in_a_batch_and_marked() {
     let (status, problem) = app.post_json(&format!("/api/v1/applications/{id}/inclusion"), Some(&staff), &json!({"included": false})).await;
     assert_problem(status, &problem, 409, "wrong_state");
 }
+
+/// Issue 16 item 3: a 高等院校 may apply for a 技研项目 (000 第十九条(一)
+/// "高等院校、职业院校、技工院校"). The bureau records the mark on the
+/// organisation; its kind, and so its report category, stays 其他.
+#[tokio::test]
+async fn a_university_marked_by_the_bureau_may_apply_for_a_skill_research_project() {
+    let app = spawn_app().await;
+    let staff = app.login("bureau_staff", None).await;
+    let call = app.open_call(&staff, "skill_research").await;
+    let body = skill_research_body(&call);
+
+    // Registered as 其他 without the mark: refused as before, its draft kept.
+    let university = applicant_with(&app, OrgKind::Other, |b| b["name"] = json!("东莞理工大学")).await;
+    let org_path = format!("/api/v1/organizations/{}", university.party.id());
+    let (_, org) = app.get(&org_path, Some(&staff)).await;
+    assert_eq!(org["higher_education"], false, "not a university unless recorded: {org}");
+    refused(&app, &university, &body, "applicant_kind_not_allowed").await;
+    let (_, drafts) = app.get("/api/v1/applications", Some(university.session())).await;
+    let draft = drafts["items"][0]["id"].as_str().unwrap().to_string();
+
+    // The unit cannot mark itself, nor can the bureau mark a kind that is no university: nothing written.
+    let before = snapshot(&app.db).await;
+    let (status, problem) = app.patch_json(&org_path, Some(university.session()), &json!({"higher_education": true})).await;
+    assert_problem(status, &problem, 403, "bureau_only_field");
+    let (status, problem) = app.patch_json(&org_path, Some(&staff), &json!({"higher_education": true, "kind": "enterprise"})).await;
+    assert_problem(status, &problem, 422, "validation_failed");
+    assert_eq!(problem["errors"][0]["field"], "higher_education", "{problem}");
+    assert!(problem["errors"][0]["message"].as_str().unwrap().contains("高等院校的单位类型须为"), "{problem}");
+    let mut enterprise = org_body("东莞市某某有限公司", OrgKind::Enterprise);
+    enterprise["higher_education"] = json!(true);
+    let (status, problem) = app.post_json("/api/v1/organizations", Some(&staff), &enterprise).await;
+    assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("higher_education")), "{problem}");
+    assert_eq!(snapshot(&app.db).await, before);
+
+    // The bureau records it: audited, the kind (its row in 附件2/附件3) unchanged.
+    let (status, org) = app.patch_json(&org_path, Some(&staff), &json!({"higher_education": true})).await;
+    assert_eq!(status, 200, "{org}");
+    assert_eq!(
+        (org["higher_education"].as_bool(), org["kind"].as_str(), org["kind_label"].as_str()),
+        (Some(true), Some("other"), Some("其他"))
+    );
+    assert_eq!(tests::db::audit_count(&app.db, "organization.updated", Some(university.party.id())).await, 1);
+
+    // The same draft now submits and gets its number.
+    let (_, draft_now) = app.get(&format!("/api/v1/applications/{draft}"), Some(university.session())).await;
+    assert_eq!(draft_now["readiness"], json!([]), "{draft_now}");
+    let (status, submitted) = app.post_json(&format!("/api/v1/applications/{draft}/submit"), Some(university.session()), &json!({})).await;
+    assert_eq!(status, 200, "{submitted}");
+    assert!(submitted["number"].as_str().unwrap().starts_with("DGJN-"), "{submitted}");
+
+    // A university created with the mark applies at once; an enterprise is still refused.
+    let mut created = org_body("东莞城市学院", OrgKind::Other);
+    created["higher_education"] = json!(true);
+    let (status, org) = app.post_json("/api/v1/organizations", Some(&staff), &created).await;
+    assert_eq!((status, org["higher_education"].as_bool()), (201, Some(true)), "{org}");
+    let session = app.org_user_with_email(org["id"].as_str().unwrap(), "c@college.dg.cn").await;
+    let (_, number) = app.submitted_application(&session, &body).await;
+    assert!(number.starts_with("DGJN-"));
+    let enterprise = app.applicant(OrgKind::Enterprise, "e@applicant.dg.cn").await;
+    refused(&app, &enterprise, &body, "applicant_kind_not_allowed").await;
+}

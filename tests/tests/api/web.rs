@@ -378,3 +378,55 @@ async fn a_pending_join_is_on_the_joining_units_and_the_initiators_task_lists_un
     let (_, initiator) = app.get("/api/v1/me/tasks", Some(&f.initiator.session)).await;
     assert!(!kinds(&initiator).contains(&"join_pending".to_string()), "{initiator}");
 }
+
+/// Issue 16 item 3 on the bureau's organisation pages: 高等院校 is a box on
+/// the form, refused beside itself on a kind that is no university.
+#[tokio::test]
+async fn the_bureau_records_a_university_on_the_organisation_form() {
+    let app = spawn_app().await;
+    let staff = app.login("bureau_staff", None).await;
+    let bureau = WebClient::sign_in(&app, &staff.username, USER_PASSWORD).await;
+    let code = tests::fresh_credit_code();
+    let mut fields = vec![
+        ("name", "东莞理工大学"),
+        ("credit_code", code.as_str()),
+        ("kind", "enterprise"),
+        ("registered_in_dongguan", "on"),
+        ("independent_legal_person", "on"),
+        ("higher_education", "on"),
+        ("address", "广东省东莞市松山湖大学路1号"),
+        ("postcode", "523808"),
+        ("email", "office@dgut.example.cn"),
+        ("legal_representative", "张三"),
+        ("contact_person", "李四"),
+        ("office_phone", "0769-22861234"),
+        ("mobile", "13800769123"),
+    ];
+    let new_form = bureau.get("/organizations/new").await;
+    assert!(new_form.body.contains(r#"name="higher_education""#) && new_form.body.contains("高等院校"));
+    // An enterprise cannot be one: the page says so beside the box, nothing is registered.
+    let page = bureau.post("/organizations/new", &fields).await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains(r#"id="e-higher_education""#) && page.body.contains("高等院校的单位类型须为"), "{}", page.body);
+    let (_, found) = app.get(&format!("/api/v1/organizations?credit_code={code}"), Some(&staff)).await;
+    assert_eq!(found["items"], serde_json::json!([]));
+    // As 其他 it is registered with the mark, shown checked and listed as a university.
+    fields[2] = ("kind", "other");
+    let page = bureau.post("/organizations/new", &fields).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let location = page.location.unwrap();
+    let edit = bureau.get(&location).await;
+    assert!(edit.body.contains(r#"name="higher_education" aria-describedby="h-higher_education" checked"#), "{}", edit.body);
+    assert!(bureau.get("/organizations").await.body.contains("其他（高等院校）"));
+    let (_, found) = app.get(&format!("/api/v1/organizations?credit_code={code}"), Some(&staff)).await;
+    assert_eq!((found["items"][0]["higher_education"].as_bool(), found["items"][0]["kind"].as_str()), (Some(true), Some("other")));
+    // Unticked on the edit form: cleared.
+    let id = found["items"][0]["id"].as_str().unwrap().to_string();
+    let version = found["items"][0]["version"].to_string();
+    fields.retain(|(k, _)| *k != "higher_education");
+    fields.push(("version", version.as_str()));
+    let page = bureau.post(&format!("/organizations/{id}"), &fields).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let (_, org) = app.get(&format!("/api/v1/organizations/{id}"), Some(&staff)).await;
+    assert_eq!(org["higher_education"], false);
+}

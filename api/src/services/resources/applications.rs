@@ -210,6 +210,7 @@ pub async fn facts(db: &impl ConnectionTrait, a: &application::Model, state: &Ap
         registered_in_dongguan: org.registered_in_dongguan,
         independent_legal_person: org.independent_legal_person,
         applicant_kind: org.kind,
+        applicant_higher_education: org.higher_education,
         applicant_banned: is_banned(db, &org.credit_code, state.clock.today()).await?,
         occupation_is_access_type: access,
         ip_declared: a.ip_declared,
