@@ -23,6 +23,7 @@ use crate::i18n::Msg;
 
 /// Problem details body.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(rename = "Problem")]
 pub struct Problem {
     /// URI naming the problem kind.
@@ -42,6 +43,7 @@ pub struct Problem {
 }
 
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ProblemField {
     pub field: String,
     pub message: String,

@@ -26,6 +26,7 @@ pub mod middleware;
 pub mod pagination;
 pub mod routes;
 pub mod services;
+pub mod spec;
 pub mod startup;
 pub mod state;
 pub mod text;

@@ -121,10 +121,17 @@ pub fn service() -> OpenApiService<Apis, ()> {
         .server("/api/v1")
 }
 
-/// The spec as YAML, exactly as committed in `openapi/openapi.yaml`.
+/// The spec as YAML, exactly as committed in `openapi/openapi.yaml`
+/// (poem-openapi's, tidied by [`crate::spec::tidy`]).
 #[must_use]
 pub fn spec_yaml() -> String {
-    service().spec_yaml()
+    serde_yaml::to_string(&crate::spec::tidy(&service().spec_yaml())).unwrap_or_default()
+}
+
+/// The same spec as pretty JSON (`/openapi.json`).
+#[must_use]
+pub fn spec_json() -> String {
+    serde_json::to_string_pretty(&crate::spec::tidy(&service().spec_yaml())).unwrap_or_default()
 }
 
 /// `If-Match: 3` or `If-Match: "3"`: the version the client read.
@@ -143,16 +150,23 @@ pub fn if_match(raw: Option<&str>) -> crate::error::ApiResult<Option<i32>> {
 /// The whole application.
 pub fn app(state: AppState) -> impl Endpoint + 'static {
     let api = service();
-    let docs = api.swagger_ui();
-    let json = api.spec_endpoint();
-    let yaml = api.spec_endpoint_yaml();
-    let schemas = std::sync::Arc::new(crate::body_check::BodySchemas::from_spec(&api.spec()));
-    let edge = Edge { json_limit: state.settings.json_limit_bytes, upload_limit: state.settings.upload_limit_bytes + 64 * 1024, schemas };
+    let (json, yaml) = (spec_json(), spec_yaml());
+    // Swagger UI embeds the spec's JSON text: swap poem's for the tidied one.
+    let docs = api.swagger_ui_html().replace(&api.spec(), &json);
+    let schemas = std::sync::Arc::new(crate::body_check::BodySchemas::from_spec(&json));
+    let allow = std::sync::Arc::new(crate::middleware::AllowTable::from_spec(&json));
+    let edge =
+        Edge { json_limit: state.settings.json_limit_bytes, upload_limit: state.settings.upload_limit_bytes + 64 * 1024, schemas, allow };
+    let docs = poem::endpoint::make_sync(move |_| poem::web::Html(docs.clone()));
+    let json =
+        poem::endpoint::make_sync(move |_| poem::Response::builder().content_type("application/json; charset=utf-8").body(json.clone()));
+    let yaml =
+        poem::endpoint::make_sync(move |_| poem::Response::builder().content_type("application/x-yaml; charset=utf-8").body(yaml.clone()));
     Route::new()
         .nest("/api/v1", api)
-        .nest("/docs", docs)
-        .at("/openapi.json", json)
-        .at("/openapi.yaml", yaml)
+        .nest("/docs", Route::new().at("/", get(docs)))
+        .at("/openapi.json", get(json))
+        .at("/openapi.yaml", get(yaml))
         .at("/healthz", get(health::healthz))
         .at("/readyz", get(health::readyz))
         .nest("/", crate::web::routes())

@@ -12,7 +12,7 @@ use jobs::{
 };
 use migration::{Migrator, MigratorTrait};
 use poem::{
-    Server,
+    Endpoint, EndpointExt, Server,
     listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
 };
 use sea_orm::DatabaseConnection;
@@ -25,7 +25,12 @@ pub struct Application {
     state: AppState,
     /// The one-time password of `admin` when this start created it.
     pub admin_password: Option<String>,
+    observer: Option<Observer>,
 }
+
+/// Sees every request's method, path and final answer (after the edge
+/// middleware): the end-to-end tests check each answer against the spec.
+pub type Observer = Arc<dyn Fn(&poem::http::Method, &str, &poem::Response) + Send + Sync>;
 
 /// Connects and applies pending migrations.
 ///
@@ -112,7 +117,14 @@ impl Application {
         let acceptor = TcpListener::bind(bind.to_string()).into_acceptor().await.with_context(|| format!("binding {bind}"))?;
         let port =
             acceptor.local_addr().first().and_then(|a| a.as_socket_addr().map(std::net::SocketAddr::port)).context("no local address")?;
-        Ok(Self { port, acceptor, state, admin_password })
+        Ok(Self { port, acceptor, state, admin_password, observer: None })
+    }
+
+    /// Shows every answer to `observer` (the tests' spec-conformance check).
+    #[must_use]
+    pub fn observe(mut self, observer: Observer) -> Self {
+        self.observer = Some(observer);
+        self
     }
 
     #[must_use]
@@ -133,7 +145,21 @@ impl Application {
     /// I/O errors of the listener.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let runner = self.state.settings.scheduler.enabled.then(|| runner(&self.state));
-        let app = routes::app(self.state);
+        let app = routes::app(self.state).map_to_response().boxed();
+        let app = match self.observer {
+            None => app,
+            Some(observer) => app
+                .around(move |ep, req| {
+                    let observer = observer.clone();
+                    async move {
+                        let (method, path) = (req.method().clone(), req.uri().path().to_string());
+                        let resp = ep.call(req).await?;
+                        observer(&method, &path, &resp);
+                        Ok(resp)
+                    }
+                })
+                .boxed(),
+        };
         let server =
             Server::new_with_acceptor(self.acceptor).run_with_graceful_shutdown(app, shutdown_signal(), Some(Duration::from_secs(10)));
         match runner {

@@ -21,12 +21,18 @@
 //! - [`reports`]: half-year reports and their rows
 //! - [`review`], [`organizations`]: the bureau's queues and organisations
 //! - [`dashboard`]: the bureau's dashboard (统计看板)
+//! - [`public`]: the pages without an account (calls, catalogue, alliance directory)
+//! - [`applications`]: skill-resource applications of the applicant (seed 000)
+//! - [`development`]: development projects, payments, usage reports, 工作档案
 
 mod account;
 mod alliances;
+mod applications;
 mod dashboard;
+mod development;
 mod member_form;
 mod organizations;
+mod public;
 mod reports;
 mod review;
 pub mod session;
@@ -59,6 +65,11 @@ pub fn routes() -> impl poem::Endpoint + 'static {
         .nest("/review", review::routes())
         .nest("/organizations", organizations::routes())
         .nest("/dashboard", dashboard::routes())
+        .nest("/public", public::routes())
+        .nest("/applications", applications::routes())
+        .at("/payments", get(development::payments))
+        .at("/work-file", get(development::work_file_page))
+        .at("/resources/:id/usage", get(development::usage).post(development::report_usage))
         .into_endpoint()
         // Pages are Chinese whatever the browser's language.
         .around(|ep, req| async move { Lang::Zh.scope(ep.call(req)).await })
@@ -204,6 +215,16 @@ pub async fn posted(state: &AppState, req: &Request, submitted_csrf: Option<&str
     Ok(viewer)
 }
 
+/// A multipart form post, read and then checked like [`posted`] (upload forms).
+///
+/// # Errors
+/// The response to send instead: the form cannot be read, not signed in, a bad CSRF token.
+pub async fn posted_upload(state: &AppState, req: &Request, mp: Multipart) -> Result<(Viewer, Upload), Response> {
+    let up = read_multipart(mp).await.map_err(|e| error_page(None, &e))?;
+    let viewer = posted(state, req, up.fields.csrf()).await?;
+    Ok((viewer, up))
+}
+
 fn csrf_refused(viewer: Option<&Viewer>) -> Response {
     message(StatusCode::FORBIDDEN, viewer, "请求无效", "表单已过期或不是从本站提交的，未作任何更改。请返回页面刷新后重试。")
 }
@@ -322,11 +343,14 @@ pub fn parse_body<T: poem_openapi::types::ParseFromJSON>(value: Value) -> Result
     })
 }
 
-/// A posted multipart form: text fields and the one file (`file`).
+/// A posted multipart form: text fields and the one file (`file`, the last
+/// one chosen); `files` keeps every chosen file by its field name.
 #[derive(Debug, Default)]
 pub struct Upload {
     pub fields: Fields,
     pub file: Option<(String, Vec<u8>)>,
+    /// (field name, file name, bytes) of every non-empty file field.
+    pub files: Vec<(String, String, Vec<u8>)>,
 }
 
 /// Reads a multipart form (document uploads).
@@ -343,6 +367,7 @@ pub async fn read_multipart(mut mp: Multipart) -> Result<Upload, ApiError> {
         if let Some(file_name) = field.file_name().map(str::to_string) {
             let bytes = field.bytes().await.map_err(bad)?;
             if !bytes.is_empty() {
+                out.files.push((name, file_name.clone(), bytes.clone()));
                 out.file = Some((file_name, bytes));
             }
         } else {

@@ -140,6 +140,14 @@ pub async fn audit_count(db: &DatabaseConnection, action: &str, entity_id: Optio
     i64::try_from(q.count(db).await.expect("count")).unwrap_or(i64::MAX)
 }
 
+/// Number of audit rows of every kind (a post that wrote anything audited it).
+pub async fn audit_total(db: &DatabaseConnection) -> u64 {
+    use entities::models::{audit_log, document};
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    // Documents too: an upload stored before a refusal would be a write.
+    audit_log::Entity::find().count(db).await.expect("count") + document::Entity::find().count(db).await.expect("count")
+}
+
 /// Every row of every table as text (PostgreSQL: the row cast to text;
 /// SQLite: each column `quote`d), sorted per table: equal maps mean equal
 /// databases, whatever the tables hold.

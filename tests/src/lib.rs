@@ -8,8 +8,10 @@
 
 pub mod alliances;
 pub mod browser;
+pub mod conformance;
 pub mod dashboard;
 pub mod db;
+pub mod development;
 pub mod http;
 pub mod portal;
 pub mod proxy;
@@ -55,11 +57,17 @@ pub struct TestApp {
     _database: Option<db::TestDatabase>,
     _files: tempfile::TempDir,
     server: tokio::task::JoinHandle<()>,
+    /// Answers that disagree with the spec (issue 19): the test fails on drop.
+    pub conformance: conformance::Seen,
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
+        let seen = std::mem::take(&mut *self.conformance.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        if !seen.is_empty() && !std::thread::panicking() {
+            panic!("answers the spec does not document (openapi/openapi.yaml):\n{}", seen.join("\n"));
+        }
     }
 }
 
@@ -131,7 +139,11 @@ async fn start(
             eprintln!("slow statement ({} ms): {}", info.elapsed.as_millis(), info.statement.sql);
         }
     });
-    let app = Application::build_with_connection(settings.clone(), Arc::new(clock.clone()), conn).await.expect("build app");
+    let conformance = conformance::Seen::default();
+    let app = Application::build_with_connection(settings.clone(), Arc::new(clock.clone()), conn)
+        .await
+        .expect("build app")
+        .observe(conformance::observe(conformance.clone()));
     let port = app.port();
     let state = app.state().clone();
     let server = tokio::spawn(async move {
@@ -151,6 +163,7 @@ async fn start(
         _database: database,
         _files: files,
         server,
+        conformance,
     }
 }
 

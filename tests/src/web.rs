@@ -130,3 +130,66 @@ async fn read(resp: reqwest::Response) -> Page {
     let body = resp.text().await.unwrap_or_default();
     Page { status, location, cookies, body }
 }
+
+/// The public pages (no account) that must never show personal data
+/// (issue 17 acceptance 4). Pages of one object (`/public/notices/{id}`) are
+/// added by the test that creates the object.
+pub const PUBLIC_PAGES: &[&str] = &["/public/calls", "/public/resources", "/public/resources?kind=online_course", "/public/alliances"];
+
+/// Phone numbers, e-mail addresses and ID numbers in `text` (what a public
+/// page must not contain): mobiles (11 digits from 1), landlines (0769-…,
+/// area code 3–4 digits then 7–8), addresses with `@`, ID numbers (15 or 18
+/// digits, or 17 and `X`). Digits are read as whole runs, so dates, numbers
+/// like DGJN-2026-0001 and UUIDs are not mistaken for them.
+#[must_use]
+pub fn personal_data(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() || (i > 0 && chars[i - 1].is_ascii_alphanumeric()) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && chars[i].is_ascii_digit() {
+            i += 1;
+        }
+        let run: String = chars[start..i].iter().collect();
+        let next = chars.get(i).copied();
+        let bounded = !next.is_some_and(|c| c.is_ascii_alphanumeric());
+        match run.len() {
+            11 if run.starts_with('1') && bounded => found.push(format!("phone {run}")),
+            15 | 18 if bounded => found.push(format!("id {run}")),
+            17 if matches!(next, Some('X' | 'x')) => found.push(format!("id {run}X")),
+            3 | 4 if run.starts_with('0') && matches!(next, Some('-' | ' ')) => {
+                let rest: String = chars[i + 1..].iter().take_while(|c| c.is_ascii_digit()).collect();
+                let after = chars.get(i + 1 + rest.len()).copied();
+                if (7..=8).contains(&rest.len()) && !after.is_some_and(|c| c.is_ascii_alphanumeric()) {
+                    found.push(format!("phone {run}-{rest}"));
+                }
+            }
+            _ => {}
+        }
+    }
+    for (at, _) in text.match_indices('@') {
+        let before = text[..at].chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric() || "._-+".contains(c));
+        let domain: String = text[at + 1..].chars().take_while(|c| c.is_ascii_alphanumeric() || ".-".contains(*c)).collect();
+        if before && domain.contains('.') {
+            found.push(format!("email …@{domain}"));
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::personal_data;
+
+    #[test]
+    fn personal_data_is_found_and_ordinary_numbers_are_not() {
+        let hits = personal_data("电话 0769-22001100，手机13900769000，hr@example.dg.cn，身份证 44190019900101123X");
+        assert_eq!(hits.len(), 4, "{hits:?}");
+        assert!(personal_data("DGJN-2026-0001 2026-06-08 17:30 0193a1b2-7c3d-7e4f-8a9b-123456789012 6-25-04-08 15000 元").is_empty());
+    }
+}

@@ -30,6 +30,7 @@ use crate::{
 };
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AddMember {
     organization_id: Uuid,
     /// Required after registration (the join's effective date); not used on drafts.
@@ -37,12 +38,14 @@ pub struct AddMember {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LeaveRequest {
     effective_date: NaiveDate,
     reason: Option<Str>,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CharterRequest {
     /// The uploaded charter document (章程).
     document_id: Uuid,
@@ -50,6 +53,7 @@ pub struct CharterRequest {
 
 /// 职业培训联盟成员单位登记表 (003 附件1). The role (initiator / member) is derived.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MemberFormBody {
     address: Str,
     postcode: Str,
@@ -88,6 +92,7 @@ pub struct MemberFormBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MemberForm {
     organization_id: Uuid,
     address: String,
@@ -195,18 +200,21 @@ impl TryFrom<MemberFormBody> for FormInput {
 }
 
 #[derive(Multipart)]
+#[oai(deny_unknown_fields)]
 pub struct ImportForm {
     /// The filled template (.xlsx).
     file: Upload,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ImportResult {
     /// Forms created or replaced.
     imported: u32,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Signed {
     charter_version: i32,
 }

@@ -76,12 +76,14 @@ impl From<StatusDto> for AllianceStatus {
 
 /// A coded message: a rule a filing breaks, or a warning.
 #[derive(Object, Clone)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Issue {
     pub code: String,
     pub message: String,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct OrgRef {
     pub id: Uuid,
     pub name: String,
@@ -105,6 +107,7 @@ pub enum MemberRole {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MemberEntry {
     pub organization: OrgRef,
     /// Derived: the initiating organisation is the initiator, everyone else a member.
@@ -126,6 +129,7 @@ pub struct MemberEntry {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReturnReasonDto {
     /// The item of the filing, e.g. 章程.
     pub item: Str,
@@ -133,6 +137,7 @@ pub struct ReturnReasonDto {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RoundEntry {
     pub round: i32,
     pub submitted_at: DateTime<Utc>,
@@ -143,12 +148,14 @@ pub struct RoundEntry {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReasonOut {
     pub item: String,
     pub reason: String,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PolicyFlag {
     pub title: String,
     pub number: String,
@@ -159,6 +166,7 @@ pub struct PolicyFlag {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AllianceSummary {
     pub id: Uuid,
     pub name: String,
@@ -204,6 +212,7 @@ impl From<alliance::Model> for AllianceSummary {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AllianceDetail {
     #[oai(flatten)]
     pub summary: AllianceSummary,
@@ -323,6 +332,7 @@ pub fn detail(v: AllianceView, access: Access, today: NaiveDate) -> AllianceDeta
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CreateAlliance {
     /// 联盟名称
     name: Str,
@@ -345,6 +355,7 @@ pub struct CreateAlliance {
 
 /// Fields left out stay; `null` clears an optional one.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UpdateAlliance {
     name: Option<Str>,
     industry: Option<Str>,
@@ -422,6 +433,7 @@ impl TryFrom<&UpdateAlliance> for DraftFields {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReturnRequest {
     /// One entry per item to correct.
     reasons: Vec<ReturnReasonDto>,
@@ -446,11 +458,13 @@ impl ReturnRequest {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReasonRequest {
     reason: Option<Str>,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AlliancePage {
     items: Vec<AllianceSummary>,
     next_cursor: Option<String>,

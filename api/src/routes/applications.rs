@@ -36,6 +36,7 @@ use crate::{
 };
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct EnterpriseBody {
     /// 使用企业名称 (above-scale enterprise).
     name: Str,
@@ -45,6 +46,7 @@ pub struct EnterpriseBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TeamMemberBody {
     name: Str,
     role: TeamRoleDto,
@@ -53,6 +55,7 @@ pub struct TeamMemberBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LeaderBody {
     name: Str,
     title_level: TitleLevelDto,
@@ -61,6 +64,7 @@ pub struct LeaderBody {
 
 /// An application's fields; the category comes from the call.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ApplicationBody {
     call_id: Uuid,
     resource_kind: ResourceKindDto,
@@ -175,12 +179,14 @@ pub enum CreatedApplication {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DrawBody {
     /// Panel size (default `[resources] panel_size`, 5); seats refused by conflict are refilled.
     size: Option<u32>,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DeclarationBody {
     /// true: a conflict of interest (回避), false: none.
     conflict: bool,
@@ -189,6 +195,7 @@ pub struct DeclarationBody {
 
 /// The five criteria of 000 附件1, each 0–100.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CriteriaBody {
     /// 匹配产业 (20%)
     industry_match: i64,
@@ -203,6 +210,7 @@ pub struct CriteriaBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReviewBody {
     /// Category 3.
     criteria: Option<CriteriaBody>,
@@ -213,6 +221,7 @@ pub struct ReviewBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReviewOut {
     pub expert_id: Uuid,
     pub industry_match: Option<i32>,
@@ -247,6 +256,7 @@ impl From<entities::models::review::Model> for ReviewOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SeatOut {
     pub expert_id: Uuid,
     pub name: String,
@@ -259,6 +269,7 @@ pub struct SeatOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DrawOut {
     pub id: Uuid,
     /// The SplitMix64 seed, as a decimal string (u64): replay with `entities::resource::panel::draw`.
@@ -272,6 +283,7 @@ pub struct DrawOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PanelOut {
     pub application_id: Uuid,
     pub status: ApplicationStatusDto,
@@ -282,6 +294,7 @@ pub struct PanelOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SeatStatusOut {
     pub application_id: Uuid,
     pub status: PanelMemberStatusDto,
@@ -289,16 +302,19 @@ pub struct SeatStatusOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReasonBody {
     reason: Str,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NoteBody {
     note: Option<Str>,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct InclusionBody {
     /// Included in the national development plan (纳入开发计划) or not.
     included: bool,
@@ -306,13 +322,18 @@ pub struct InclusionBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ApprovalOut {
     pub application: ApplicationOut,
     /// The catalogue entry (category 3).
     pub resource: Option<ResourceOut>,
 }
 
-async fn detail(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<ApplicationOut> {
+/// The detail view of one application (the API's answer and the page's): drafts with their readiness.
+///
+/// # Errors
+/// 404 and database errors.
+pub(crate) async fn detail(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<ApplicationOut> {
     let (a, access) = svc::load(&state.db, caller, id).await?;
     let readiness = if a.status == entities::resource::ApplicationStatus::Draft && matches!(access, Access::Applicant | Access::Bureau) {
         check_eligibility(&apps::facts(&state.db, &a, state).await?)

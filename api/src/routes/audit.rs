@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::{auth::BearerAuth, error::ApiResult, pagination::PageParams, routes::Tag, state::AppState};
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AuditEntry {
     id: Uuid,
     at: DateTime<Utc>,
@@ -41,6 +42,7 @@ impl From<audit_log::Model> for AuditEntry {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AuditPage {
     items: Vec<AuditEntry>,
     next_cursor: Option<String>,

@@ -13,17 +13,20 @@ use crate::{
 };
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LoginRequest {
     username: Str,
     password: Str,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RefreshRequest {
     refresh_token: Str,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TokenResponse {
     access_token: String,
     /// Always `Bearer`.

@@ -30,6 +30,7 @@ use crate::{
 
 /// One alliance owing the period.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PeriodReportItem {
     pub alliance_id: Uuid,
     pub alliance_name: String,
@@ -50,6 +51,7 @@ pub struct PeriodReportItem {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PeriodReportPage {
     pub period: String,
     pub period_label: String,

@@ -48,6 +48,7 @@ impl From<DayKind> for DayKindDto {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CalendarDay {
     date: NaiveDate,
     kind: DayKindDto,
@@ -56,6 +57,7 @@ pub struct CalendarDay {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CalendarYear {
     year: i32,
     /// The official notice the data comes from.
@@ -64,12 +66,14 @@ pub struct CalendarYear {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PutCalendarYear {
     source_notice: Str,
     days: Vec<CalendarDay>,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CountedDayDto {
     date: NaiveDate,
     /// 1..=N
@@ -79,6 +83,7 @@ pub struct CountedDayDto {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SkippedDayDto {
     date: NaiveDate,
     /// `weekend` or `holiday`.
@@ -88,6 +93,7 @@ pub struct SkippedDayDto {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct WorkingDaysAnswer {
     from: NaiveDate,
     days: u32,

@@ -25,6 +25,7 @@ use crate::{
 };
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CreateCallBody {
     category: CategoryDto,
     title: Str,
@@ -43,6 +44,7 @@ pub enum CreatedCall {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CreateExpertBody {
     /// The expert's account (role `expert`), if it signs in.
     user_id: Option<Uuid>,
@@ -65,17 +67,20 @@ pub enum CreatedExpert {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PatchExpertBody {
     active: bool,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ExpertPage {
     items: Vec<ExpertOut>,
     next_cursor: Option<String>,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Assignment {
     application_id: Uuid,
     number: Option<String>,
@@ -86,12 +91,14 @@ pub struct Assignment {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AssignmentPage {
     items: Vec<Assignment>,
     next_cursor: Option<String>,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AccessOccupationBody {
     /// Occupation code, e.g. 4-02-02-01.
     code: Str,
@@ -99,6 +106,7 @@ pub struct AccessOccupationBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AccessOccupation {
     code: String,
     name: String,
@@ -106,6 +114,7 @@ pub struct AccessOccupation {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AccessOccupationPage {
     items: Vec<AccessOccupation>,
     next_cursor: Option<String>,
@@ -126,6 +135,7 @@ pub enum Removed {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RankedOut {
     /// 1-based; equal exact means share a rank; unscored: none.
     rank: Option<u64>,
@@ -134,6 +144,7 @@ pub struct RankedOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RankingOut {
     call_id: Uuid,
     items: Vec<RankedOut>,

@@ -40,6 +40,7 @@ async fn check_feed(req: &Request, bearer: Bearer) -> poem::Result<FeedReader> {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Change {
     /// This change's position: ask with `cursor` = this to read what follows it.
     cursor: String,
@@ -57,6 +58,7 @@ pub struct Change {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ChangePage {
     /// In commit order.
     items: Vec<Change>,

@@ -32,6 +32,7 @@ use crate::{
 };
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct StatusCount {
     pub status: StatusDto,
     pub label: String,
@@ -39,6 +40,7 @@ pub struct StatusCount {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct IndustryCount {
     pub industry: String,
     pub count: u64,
@@ -46,6 +48,7 @@ pub struct IndustryCount {
 
 /// 联盟: every alliance by status; those on file (registered, suspended) by industry.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AlliancesSection {
     pub total: u64,
     pub registered: u64,
@@ -54,6 +57,7 @@ pub struct AlliancesSection {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct KindCount {
     pub kind: OrgKindDto,
     /// 一、企业 … 七、其他
@@ -66,6 +70,7 @@ pub struct KindCount {
 
 /// 成员单位: current members of registered or suspended alliances, by kind.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MembersSection {
     pub units: u64,
     pub memberships: u64,
@@ -73,6 +78,7 @@ pub struct MembersSection {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct StandingCount {
     pub status: StandingDto,
     pub label: String,
@@ -81,6 +87,7 @@ pub struct StandingCount {
 
 /// 报送情况 of one period.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ComplianceDto {
     pub period: String,
     pub period_label: String,
@@ -140,6 +147,7 @@ impl From<&Compliance> for ComplianceDto {
 
 /// 附件3 figures: trainees (当期培训人数) and staff trained by level.
 #[derive(Object, Clone, Copy)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TrainingDto {
     pub trainees: i64,
     pub senior_technician: i64,
@@ -168,6 +176,7 @@ impl From<Training> for TrainingDto {
 
 /// Change from the previous period.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ChangeDto {
     pub delta: i64,
     /// Relative change in ‰; null when the previous figure is 0.
@@ -181,6 +190,7 @@ impl From<Change> for ChangeDto {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CategoryTraining {
     pub kind: OrgKindDto,
     pub label: String,
@@ -190,6 +200,7 @@ pub struct CategoryTraining {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AllianceTrainingDto {
     pub alliance_id: Uuid,
     pub alliance_name: String,
@@ -211,6 +222,7 @@ impl From<&AllianceTraining> for AllianceTrainingDto {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PeriodTrainees {
     pub period: String,
     pub period_label: String,
@@ -219,6 +231,7 @@ pub struct PeriodTrainees {
 
 /// 培训情况: sums of 附件3 over reports handed in (submitted or accepted), rows of members on the period's last day.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TrainingSection {
     pub period: String,
     pub previous_period: Option<String>,
@@ -233,6 +246,7 @@ pub struct TrainingSection {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct OverdueSection {
     /// Reports not handed in after their due date, all periods.
     pub total: u64,
@@ -241,6 +255,7 @@ pub struct OverdueSection {
 
 /// 禁入: bans in force (000 第二十二条).
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct BansSection {
     pub active: u64,
     /// Distinct credit codes.
@@ -250,6 +265,7 @@ pub struct BansSection {
 
 /// 邮件: outgoing mail that failed for good, and mail waiting.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MailSection {
     pub dead: u64,
     pub pending: u64,
@@ -257,6 +273,7 @@ pub struct MailSection {
 
 /// 统计看板 of one period. New sections are added as new fields.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DashboardOverview {
     pub period: String,
     pub period_label: String,
@@ -351,6 +368,7 @@ fn kind_count(k: OrgKind, units: u64, memberships: u64) -> KindCount {
 
 /// A report not handed in after its due date.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct OverdueReport {
     pub period: String,
     pub period_label: String,
@@ -390,6 +408,7 @@ impl From<&OverdueItem> for OverdueReport {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct OverduePageDto {
     pub items: Vec<OverdueReport>,
     pub next_cursor: Option<String>,

@@ -30,6 +30,7 @@ use crate::{
 };
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DeliverableBody {
     /// The project's resource kind.
     kind: ResourceKindDto,
@@ -39,6 +40,7 @@ pub struct DeliverableBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AgreementBody {
     /// 签订日期 (not in the future).
     signed_on: NaiveDate,
@@ -50,6 +52,7 @@ pub struct AgreementBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DeliverableOut {
     kind: ResourceKindDto,
     kind_label: String,
@@ -58,6 +61,7 @@ pub struct DeliverableOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AgreementOut {
     id: Uuid,
     application_id: Uuid,
@@ -74,7 +78,7 @@ pub struct AgreementOut {
     created_at: DateTime<Utc>,
 }
 
-fn agreement_out(a: development_agreement::Model, breaches: Vec<entities::models::sanction::Model>) -> AgreementOut {
+pub(crate) fn agreement_out(a: development_agreement::Model, breaches: Vec<entities::models::sanction::Model>) -> AgreementOut {
     let deliverables: Vec<Deliverable> = serde_json::from_value(a.deliverables).unwrap_or_default();
     AgreementOut {
         id: a.id,
@@ -99,6 +103,7 @@ fn agreement_out(a: development_agreement::Model, breaches: Vec<entities::models
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SignedOut {
     application: ApplicationOut,
     agreement: AgreementOut,
@@ -112,6 +117,7 @@ pub enum CreatedAgreement {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PersonBody {
     name: Str,
     /// Writing group: method 方法专家, content 内容专家, practical 实际工作专家.
@@ -125,6 +131,7 @@ pub struct PersonBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LevelItemsBody {
     /// The level, e.g. 三级/高级工.
     level: Str,
@@ -135,6 +142,7 @@ pub struct LevelItemsBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MilestoneBody {
     kind: MilestoneKindDto,
     /// The date it happened.
@@ -153,6 +161,7 @@ pub struct MilestoneBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PersonOut {
     name: String,
     expert_type: Option<ExpertTypeDto>,
@@ -161,6 +170,7 @@ pub struct PersonOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LevelItemsOut {
     level: String,
     theory: i64,
@@ -168,6 +178,7 @@ pub struct LevelItemsOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MilestoneOut {
     id: Uuid,
     application_id: Uuid,
@@ -217,6 +228,7 @@ impl From<milestone::Model> for MilestoneOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RecordedOut {
     milestone: MilestoneOut,
     application: ApplicationOut,
@@ -235,9 +247,41 @@ pub enum CreatedMilestone {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MilestonePage {
     items: Vec<MilestoneOut>,
     next_cursor: Option<String>,
+}
+
+impl TryFrom<MilestoneBody> for NewMilestone {
+    type Error = ApiError;
+
+    fn try_from(b: MilestoneBody) -> ApiResult<Self> {
+        let mut people = Vec::with_capacity(b.people.len());
+        for (i, p) in b.people.iter().enumerate() {
+            people.push(Person {
+                name: name(&format!("people[{i}].name"), &p.name)?,
+                expert_type: p.expert_type.map(Into::into),
+                leader: p.leader,
+                main_writer: p.main_writer,
+            });
+        }
+        let mut item_counts = Vec::with_capacity(b.item_counts.len());
+        for (i, l) in b.item_counts.iter().enumerate() {
+            if l.theory < 0 || l.practical < 0 {
+                return Err(ApiError::field(&format!("item_counts[{i}]"), "题量不能为负数", "Counts cannot be negative"));
+            }
+            item_counts.push(LevelItems {
+                level: name(&format!("item_counts[{i}].level"), &l.level)?,
+                theory: l.theory,
+                practical: l.practical,
+            });
+        }
+        let note = optional_text("note", b.note.as_deref(), 5000).map_err(|e| ApiError::validation([e]))?.unwrap_or_default();
+        let m =
+            NewMilestone { kind: b.kind.into(), held_on: b.held_on, documents: b.documents, people, item_counts, passed: b.passed, note };
+        Ok(m)
+    }
 }
 
 fn name(field: &str, raw: &str) -> ApiResult<String> {
@@ -287,30 +331,7 @@ impl DevelopmentApi {
         id: Path<Uuid>,
         body: Json<MilestoneBody>,
     ) -> ApiResult<CreatedMilestone> {
-        let b = body.0;
-        let mut people = Vec::with_capacity(b.people.len());
-        for (i, p) in b.people.iter().enumerate() {
-            people.push(Person {
-                name: name(&format!("people[{i}].name"), &p.name)?,
-                expert_type: p.expert_type.map(Into::into),
-                leader: p.leader,
-                main_writer: p.main_writer,
-            });
-        }
-        let mut item_counts = Vec::with_capacity(b.item_counts.len());
-        for (i, l) in b.item_counts.iter().enumerate() {
-            if l.theory < 0 || l.practical < 0 {
-                return Err(ApiError::field(&format!("item_counts[{i}]"), "题量不能为负数", "Counts cannot be negative"));
-            }
-            item_counts.push(LevelItems {
-                level: name(&format!("item_counts[{i}].level"), &l.level)?,
-                theory: l.theory,
-                practical: l.practical,
-            });
-        }
-        let note = optional_text("note", b.note.as_deref(), 5000).map_err(|e| ApiError::validation([e]))?.unwrap_or_default();
-        let m =
-            NewMilestone { kind: b.kind.into(), held_on: b.held_on, documents: b.documents, people, item_counts, passed: b.passed, note };
+        let m = NewMilestone::try_from(body.0)?;
         let r = svc::record(&state, &auth.0, id.0, m).await?;
         Ok(CreatedMilestone::Created(Json(RecordedOut {
             notice_ends_at: r.notice.as_ref().map(|n| n.ends_at),

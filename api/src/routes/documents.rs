@@ -15,12 +15,14 @@ use uuid::Uuid;
 use crate::{auth::BearerAuth, error::ApiResult, routes::Tag, services::documents as svc, state::AppState};
 
 #[derive(Multipart)]
+#[oai(deny_unknown_fields)]
 pub struct UploadForm {
     /// The file (PDF, JPG, PNG, DOCX or XLSX, at most 20 MiB).
     file: Upload,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Document {
     id: Uuid,
     filename: String,

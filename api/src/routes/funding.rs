@@ -30,6 +30,7 @@ use crate::{
 
 /// Integer yuan per unit, one field per line of 附件2.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct FeeAmountsDto {
     /// 纸质教材 元/本
     printed_textbook: i64,
@@ -76,6 +77,7 @@ impl From<&FeeAmountsDto> for FeeAmounts {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct FeeScheduleOut {
     id: Uuid,
     version: i32,
@@ -104,12 +106,14 @@ impl FeeScheduleOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct FeeSchedulePage {
     items: Vec<FeeScheduleOut>,
     next_cursor: Option<String>,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct FeeScheduleBody {
     /// Today or later (Beijing date).
     effective_from: NaiveDate,
@@ -126,6 +130,7 @@ pub enum CreatedFeeSchedule {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PaymentOut {
     id: Uuid,
     application_id: Uuid,
@@ -177,12 +182,14 @@ impl From<payment::Model> for PaymentOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PaymentPage {
     items: Vec<PaymentOut>,
     next_cursor: Option<String>,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CategoryTotalOut {
     category: CategoryDto,
     category_label: String,
@@ -208,6 +215,7 @@ impl From<CategoryTotal> for CategoryTotalOut {
 
 /// Totals of one year: one row per category that has payments (at most five, so unpaged).
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PaymentTotals {
     year: i32,
     items: Vec<CategoryTotalOut>,

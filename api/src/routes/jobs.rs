@@ -59,6 +59,7 @@ impl From<Trigger> for TriggerDto {
 
 /// One run of a job.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct JobRun {
     id: Uuid,
     job_name: String,
@@ -100,6 +101,7 @@ impl From<job_run::Model> for JobRun {
 
 /// A job and its schedule.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Job {
     name: String,
     /// 中文名称.
@@ -126,11 +128,13 @@ impl From<jobs::JobStatus> for Job {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct JobList {
     items: Vec<Job>,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct JobRunPage {
     items: Vec<JobRun>,
     next_cursor: Option<String>,

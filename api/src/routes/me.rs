@@ -17,6 +17,7 @@ use crate::{
 };
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ChangePassword {
     current_password: Str,
     new_password: Str,
@@ -24,9 +25,11 @@ pub struct ChangePassword {
 
 /// One thing the signed-in user must do next (我的待办).
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TaskItem {
     /// `member_form`, `charter_signature`, `filing_returned`, `filing_draft`,
-    /// `report_rows`, `report_submit`, `join_pending`, `filing_review`, `report_review`.
+    /// `report_rows`, `report_submit`, `join_pending`, `filing_review`, `report_review`,
+    /// `application_draft`, `project_development` (for these two `alliance_id` / `alliance_name` are the application's id and title).
     pub kind: String,
     /// What to do, in Chinese.
     pub kind_label: String,
@@ -53,6 +56,7 @@ pub struct TaskItem {
 
 /// A page of tasks.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TaskPage {
     pub items: Vec<TaskItem>,
     pub total: u64,

@@ -23,6 +23,7 @@ use crate::{
 };
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CreateNoticeBody {
     /// e.g. 2026年度东莞市技能培训资源拟认定项目公示
     title: Str,
@@ -40,6 +41,7 @@ pub enum CreatedNotice {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NoticeDetail {
     #[oai(flatten)]
     pub notice: NoticeOut,
@@ -56,6 +58,7 @@ pub enum RulingOutcome {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RulingBody {
     outcome: RulingOutcome,
     /// 调查核实情况及处理意见 (sent to the objector; for an upheld objection also to the applicant).
@@ -63,12 +66,14 @@ pub struct RulingBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct BatchBody {
     /// e.g. 2026年第一批新职业建议
     title: Str,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct BatchOut {
     pub id: Uuid,
     pub title: String,

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::{auth::BearerAuth, error::ApiResult, pagination::PageParams, routes::Tag, services::notifications, state::AppState};
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Notification {
     id: Uuid,
     /// What it is about (e.g. the mail template name).
@@ -40,17 +41,20 @@ impl From<notification::Model> for Notification {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NotificationPage {
     items: Vec<Notification>,
     next_cursor: Option<String>,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UnreadCount {
     unread: u64,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReadAll {
     /// Only notifications up to this one (inclusive, by creation order): mark
     /// what the user has seen, not what arrived since. Absent: all.
@@ -58,6 +62,7 @@ pub struct ReadAll {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MarkedRead {
     /// How many notifications were unread and are now read.
     marked_read: u64,

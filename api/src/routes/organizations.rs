@@ -25,6 +25,7 @@ use crate::{
 };
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Organization {
     id: Uuid,
     name: String,
@@ -83,6 +84,7 @@ impl From<organization::Model> for Organization {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CreateOrganization {
     name: Str,
     credit_code: Str,
@@ -104,6 +106,7 @@ pub struct CreateOrganization {
 
 /// Fields left out stay as they are; `null` clears `fax` or `profile`.
 #[derive(Object, Default)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UpdateOrganization {
     name: Option<Str>,
     /// Bureau staff only.
@@ -126,11 +129,13 @@ pub struct UpdateOrganization {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CreditCodeVerification {
     verified: bool,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct OrganizationPage {
     items: Vec<Organization>,
     next_cursor: Option<String>,
@@ -264,6 +269,7 @@ impl TryFrom<UpdateOrganization> for OrgChanges {
 
 /// An organisation as offered for choice: no contact data.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct OrgChoice {
     pub id: Uuid,
     pub name: String,
@@ -286,6 +292,7 @@ impl From<&organization::Model> for OrgChoice {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct OrgChoicePage {
     pub items: Vec<OrgChoice>,
     pub next_cursor: Option<String>,

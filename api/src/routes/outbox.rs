@@ -46,6 +46,7 @@ impl From<MailStatusDto> for Status {
 
 /// An outgoing message (bodies left out).
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct OutboxMessage {
     id: Uuid,
     to_address: String,
@@ -89,18 +90,21 @@ impl From<outbox_message::Model> for OutboxMessage {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct OutboxPage {
     items: Vec<OutboxMessage>,
     next_cursor: Option<String>,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TestMailRequest {
     /// Recipient; default: the caller's own address.
     to_address: Option<Str>,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Queued {
     id: Uuid,
 }

@@ -16,6 +16,7 @@ use crate::{
 };
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Policy {
     id: Uuid,
     title: String,
@@ -48,6 +49,7 @@ fn to_dto(p: policy_document::Model, today: NaiveDate) -> Policy {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PolicyBody {
     title: Str,
     number: Str,

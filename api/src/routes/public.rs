@@ -20,6 +20,7 @@ use crate::{
 };
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PublicOrg {
     name: String,
     kind: OrgKindDto,
@@ -33,6 +34,7 @@ impl From<&organization::Model> for PublicOrg {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PublicAlliance {
     id: Uuid,
     name: String,
@@ -64,6 +66,7 @@ impl From<DirectoryEntry> for PublicAlliance {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PublicAlliancePage {
     items: Vec<PublicAlliance>,
     next_cursor: Option<String>,

@@ -28,6 +28,7 @@ use crate::{
 };
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct EvidenceBody {
     /// e.g. 证明材料.pdf (PDF, JPG, PNG, DOCX or XLSX).
     filename: Str,
@@ -35,6 +36,7 @@ pub struct EvidenceBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ObjectionBody {
     /// The application on the notice the objection is about.
     application_id: Uuid,
@@ -51,6 +53,7 @@ pub struct ObjectionBody {
 
 /// The receipt: no personal data is echoed.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ObjectionReceipt {
     id: Uuid,
     notice_id: Uuid,

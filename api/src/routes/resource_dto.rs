@@ -106,6 +106,7 @@ mirror!(
 );
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CallOut {
     pub id: Uuid,
     pub category: CategoryDto,
@@ -137,6 +138,7 @@ impl CallOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct EnterpriseOut {
     pub name: String,
     pub credit_code: Option<String>,
@@ -144,6 +146,7 @@ pub struct EnterpriseOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TeamMemberOut {
     pub name: String,
     pub role: TeamRoleDto,
@@ -151,6 +154,7 @@ pub struct TeamMemberOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LeaderOut {
     pub name: String,
     pub title_level: TitleLevelDto,
@@ -159,6 +163,7 @@ pub struct LeaderOut {
 
 /// A coded message: a rule submission would refuse.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RuleIssue {
     pub code: String,
     pub field: String,
@@ -166,6 +171,7 @@ pub struct RuleIssue {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ApplicationOut {
     pub id: Uuid,
     /// 申报编号 DGJN-YYYY-NNNN (from submission).
@@ -244,6 +250,7 @@ impl From<application::Model> for ApplicationOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ApplicationPage {
     pub items: Vec<ApplicationOut>,
     pub next_cursor: Option<String>,
@@ -251,6 +258,7 @@ pub struct ApplicationPage {
 
 /// An exact mean: numerator / denominator hundredths of a point.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ExactMean {
     pub numerator: u64,
     pub denominator: u64,
@@ -258,6 +266,7 @@ pub struct ExactMean {
 
 /// The panel's score: mean (rounded for display; ranking uses the exact value) and spread.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ScoreOut {
     /// e.g. "80.17"
     pub mean: String,
@@ -288,6 +297,7 @@ impl From<PanelScore> for ScoreOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ExpertOut {
     pub id: Uuid,
     pub user_id: Option<Uuid>,
@@ -320,6 +330,7 @@ impl From<expert::Model> for ExpertOut {
 
 /// An application on a notice, as anyone may read it: no personal data.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NoticeItemOut {
     pub application_id: Uuid,
     pub number: Option<String>,
@@ -332,6 +343,7 @@ pub struct NoticeItemOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NoticeOut {
     pub id: Uuid,
     pub title: String,
@@ -382,6 +394,7 @@ impl NoticeOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NoticePage {
     pub items: Vec<NoticeOut>,
     pub next_cursor: Option<String>,
@@ -389,6 +402,7 @@ pub struct NoticePage {
 
 /// An objection as bureau staff see it (with the objector's contact details).
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ObjectionOut {
     pub id: Uuid,
     pub notice_id: Uuid,
@@ -426,6 +440,7 @@ impl From<objection::Model> for ObjectionOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PolicyRef {
     pub title: String,
     pub valid_until: Option<NaiveDate>,
@@ -433,6 +448,7 @@ pub struct PolicyRef {
 
 /// A published resource of the catalogue.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ResourceOut {
     pub id: Uuid,
     /// The application number it was certified under.
@@ -477,12 +493,14 @@ impl From<resource::Model> for ResourceOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ResourcePage {
     pub items: Vec<ResourceOut>,
     pub next_cursor: Option<String>,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CallPage {
     pub items: Vec<CallOut>,
     pub next_cursor: Option<String>,

@@ -27,6 +27,7 @@ use crate::{
 };
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UsageBody {
     /// 年度: from the year of publication to this year.
     year: i32,
@@ -38,7 +39,17 @@ pub struct UsageBody {
     note: Option<Str>,
 }
 
+impl TryFrom<&UsageBody> for NewUsage {
+    type Error = crate::error::ApiError;
+
+    fn try_from(body: &UsageBody) -> ApiResult<Self> {
+        parse_all! { note = optional_text("note", body.note.as_deref(), 2000) }
+        Ok(Self { year: body.year, trainees: body.trainees, organisations: body.organisations, note: note.unwrap_or_default() })
+    }
+}
+
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UsageOut {
     id: Uuid,
     resource_id: Uuid,
@@ -68,6 +79,7 @@ impl From<usage_report::Model> for UsageOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UsagePage {
     items: Vec<UsageOut>,
     next_cursor: Option<String>,
@@ -84,6 +96,7 @@ pub enum SavedUsage {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AssessmentBody {
     outcome: AssessmentOutcomeDto,
     /// 评估日期: not in the future, not before publication or the last assessment.
@@ -93,6 +106,7 @@ pub struct AssessmentBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AssessmentOut {
     id: Uuid,
     resource_id: Uuid,
@@ -127,6 +141,7 @@ impl From<assessment::Model> for AssessmentOut {
 
 /// Where the resource stands after the assessment.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ResourceOperationOut {
     pub id: Uuid,
     pub title: String,
@@ -160,6 +175,7 @@ impl ResourceOperationOut {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AssessedOut {
     assessment: AssessmentOut,
     resource: ResourceOperationOut,
@@ -173,6 +189,7 @@ pub enum CreatedAssessment {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AssessmentPage {
     items: Vec<AssessmentOut>,
     next_cursor: Option<String>,
@@ -186,8 +203,7 @@ impl ResourcesApi {
     /// 报送使用情况 Report a year's usage of a published resource (its publisher's users or the bureau); a year reported again is replaced.
     #[oai(path = "/:id/usage", method = "post")]
     async fn report_usage(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>, body: Json<UsageBody>) -> ApiResult<SavedUsage> {
-        parse_all! { note = optional_text("note", body.note.as_deref(), 2000) }
-        let n = NewUsage { year: body.year, trainees: body.trainees, organisations: body.organisations, note: note.unwrap_or_default() };
+        let n = NewUsage::try_from(&body.0)?;
         let (saved, created) = svc::report_usage(&state, &auth.0, id.0, n).await?;
         Ok(if created { SavedUsage::Created(Json(saved.into())) } else { SavedUsage::Replaced(Json(saved.into())) })
     }

@@ -38,6 +38,7 @@ impl From<KindDto> for SanctionKind {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Sanction {
     id: Uuid,
     organization_id: Uuid,
@@ -70,6 +71,7 @@ impl From<sanction::Model> for Sanction {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NewSanctionBody {
     organization_id: Uuid,
     kind: KindDto,
@@ -80,6 +82,7 @@ pub struct NewSanctionBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SanctionPage {
     items: Vec<Sanction>,
     next_cursor: Option<String>,

@@ -25,6 +25,7 @@ use crate::{
 };
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct User {
     id: Uuid,
     username: String,
@@ -61,6 +62,7 @@ impl From<user::Model> for User {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CreateUser {
     /// Login name: 3–100 characters, letters, digits, `.`, `_`, `-`, `@`.
     username: Str,
@@ -74,6 +76,7 @@ pub struct CreateUser {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CreatedUser {
     user: User,
     /// Shown once when the server generated it; the user must change it at first login.
@@ -81,12 +84,14 @@ pub struct CreatedUser {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UserPage {
     items: Vec<User>,
     next_cursor: Option<String>,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PasswordReset {
     /// Shown once; the user must change it at next login.
     temporary_password: String,

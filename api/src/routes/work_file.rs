@@ -25,6 +25,7 @@ use crate::{
 };
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct WorkFileOrganization {
     id: Uuid,
     name: String,
@@ -33,6 +34,7 @@ pub struct WorkFileOrganization {
 
 /// Whether the credit code may apply or file today.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct BanState {
     in_force: bool,
     /// The first day it may apply again (the latest end of the bans in force).
@@ -40,6 +42,7 @@ pub struct BanState {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct WorkFileSanction {
     id: Uuid,
     kind: String,
@@ -73,6 +76,7 @@ impl WorkFileSanction {
 
 /// An application taken back for a violation (certification revoked).
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RevokedItem {
     application_id: Uuid,
     number: Option<String>,
@@ -98,6 +102,7 @@ impl From<application::Model> for RevokedItem {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ApplicationStatusCount {
     status: ApplicationStatusDto,
     label: String,
@@ -105,12 +110,14 @@ pub struct ApplicationStatusCount {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ResourceFilePage {
     items: Vec<ResourceOperationOut>,
     next_cursor: Option<String>,
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct WorkFileOut {
     organization: WorkFileOrganization,
     ban: BanState,
@@ -140,9 +147,16 @@ impl WorkFileApi {
     ) -> ApiResult<Json<WorkFileOut>> {
         let page = PageParams::parse(limit.0, cursor.0.as_deref())?;
         let f = svc::get(&state, &auth.0, id.0, page).await?;
-        let today = state.clock.today();
+        Ok(Json(WorkFileOut::new(f, state.clock.today())))
+    }
+}
+
+impl WorkFileOut {
+    /// The view of a work file as of `today` (the API's answer and the page's).
+    #[must_use]
+    pub fn new(f: svc::WorkFile, today: chrono::NaiveDate) -> Self {
         let sanctions: Vec<WorkFileSanction> = f.sanctions.into_iter().map(|s| WorkFileSanction::new(s, today)).collect();
-        Ok(Json(WorkFileOut {
+        Self {
             organization: WorkFileOrganization {
                 id: f.organization.id,
                 name: f.organization.name,
@@ -160,6 +174,6 @@ impl WorkFileApi {
                 items: f.resources.iter().map(|r| ResourceOperationOut::new(r, today)).collect(),
                 next_cursor: f.next_cursor,
             },
-        }))
+        }
     }
 }

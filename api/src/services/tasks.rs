@@ -13,7 +13,10 @@
 //!   half-year report still open (003 §二(七); `report::outstanding`, the
 //!   queries of the report chase), due on the member-row and report due dates;
 //! - bureau roles have the submitted filings and reports awaiting review,
-//!   oldest first.
+//!   oldest first;
+//! - an applicant owes the submission of its skill-resource drafts (due when
+//!   the call closes) and the milestones of its projects in development (due
+//!   on the agreement's date, 000 第十七条).
 //!
 //! Statements: two for the alliances, then two per period still owed (a few),
 //! or two for the bureau — never one per alliance.
@@ -22,8 +25,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entities::{
     Role,
     alliance::AllianceStatus,
-    models::{alliance, alliance_round, report},
+    models::{alliance, alliance_round, application, call, development_agreement, report},
     report::{DueRules, Period, ReportStatus, Standing, outstanding},
+    resource::ApplicationStatus,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -54,6 +58,10 @@ pub enum TaskKind {
     FilingReview,
     /// 审核半年度报送（市人社局）
     ReportReview,
+    /// 技能资源申报草稿：完成后在征集截止前提交（申报单位）
+    ApplicationDraft,
+    /// 开发项目：按开发工作协议推进开发环节（开发单位）
+    ProjectDevelopment,
 }
 
 impl TaskKind {
@@ -69,6 +77,8 @@ impl TaskKind {
             Self::JoinPending => "join_pending",
             Self::FilingReview => "filing_review",
             Self::ReportReview => "report_review",
+            Self::ApplicationDraft => "application_draft",
+            Self::ProjectDevelopment => "project_development",
         }
     }
 
@@ -84,6 +94,8 @@ impl TaskKind {
             Self::JoinPending => "新成员加入待完成（登记表、章程签署）",
             Self::FilingReview => "审核联盟备案",
             Self::ReportReview => "审核半年度报送",
+            Self::ApplicationDraft => "完成技能资源申报并提交",
+            Self::ProjectDevelopment => "推进开发项目（登记开发环节）",
         }
     }
 }
@@ -113,6 +125,8 @@ impl Task {
     pub fn page(&self) -> String {
         let a = self.alliance_id;
         match (self.kind, self.period, self.organization_id) {
+            (TaskKind::ApplicationDraft, _, _) => format!("/applications/{a}"),
+            (TaskKind::ProjectDevelopment, _, _) => format!("/applications/{a}/project"),
             (TaskKind::MemberForm, _, Some(org)) => format!("/alliances/{a}/members/{org}/form"),
             (TaskKind::ReportRows, Some(p), Some(org)) => format!("/alliances/{a}/reports/{}/rows/{org}", p.code()),
             (TaskKind::ReportSubmit | TaskKind::ReportReview, Some(p), _) => format!("/alliances/{a}/reports/{}", p.code()),
@@ -123,8 +137,11 @@ impl Task {
     /// The API resource it concerns.
     #[must_use]
     pub fn api(&self) -> String {
-        // The pages mirror the API's paths.
-        format!("/api/v1{}", self.page())
+        match self.kind {
+            TaskKind::ProjectDevelopment => format!("/api/v1/applications/{}/milestones", self.alliance_id),
+            // The pages mirror the API's paths.
+            _ => format!("/api/v1{}", self.page()),
+        }
     }
 }
 
@@ -145,6 +162,7 @@ pub async fn for_caller(state: &AppState, caller: &Caller) -> ApiResult<Vec<Task
             t.extend(filings(&state.db, org).await?);
             t.extend(joins(&state.db, org).await?);
             t.extend(reports(&state.db, state.settings.reports.rules(), org, today).await?);
+            t.extend(applications(&state.db, org).await?);
             t
         }
         _ => Vec::new(),
@@ -338,6 +356,51 @@ async fn reports(db: &impl ConnectionTrait, rules: DueRules, org: Uuid, today: N
         }
     }
     Ok(out)
+}
+
+/// The applicant's skill-resource drafts, due when their call closes, and its
+/// projects in development, due on the agreement's date (000 第十七条). For
+/// these the task's subject (`alliance_id`, `alliance_name`) is the
+/// application and its title. Three statements, at most 200 of each.
+async fn applications(db: &impl ConnectionTrait, org: Uuid) -> ApiResult<Vec<Task>> {
+    let own = application::Entity::find()
+        .filter(application::Column::OrganizationId.eq(org))
+        .filter(application::Column::Status.is_in([ApplicationStatus::Draft, ApplicationStatus::InDevelopment]))
+        .order_by_asc(application::Column::CreatedAt)
+        .limit(400)
+        .all(db)
+        .await?;
+    let call_ids: Vec<Uuid> = own.iter().filter(|a| a.status == ApplicationStatus::Draft).map(|a| a.call_id).collect();
+    let project_ids: Vec<Uuid> = own.iter().filter(|a| a.status == ApplicationStatus::InDevelopment).map(|a| a.id).collect();
+    let calls =
+        if call_ids.is_empty() { Vec::new() } else { call::Entity::find().filter(call::Column::Id.is_in(call_ids)).all(db).await? };
+    let agreements = if project_ids.is_empty() {
+        Vec::new()
+    } else {
+        development_agreement::Entity::find().filter(development_agreement::Column::ApplicationId.is_in(project_ids)).all(db).await?
+    };
+    let local = |t: DateTime<Utc>| t.with_timezone(&jobs::clock::shanghai());
+    Ok(own
+        .into_iter()
+        .map(|a| {
+            if a.status == ApplicationStatus::Draft {
+                let c = calls.iter().find(|c| c.id == a.call_id);
+                Task {
+                    due_on: c.map(|c| local(c.closes_at).date_naive()),
+                    due_explained: c.map(|c| format!("征集公告“{}”截止于{}", c.title, local(c.closes_at).format("%Y-%m-%d %H:%M"))),
+                    ..task(TaskKind::ApplicationDraft, a.id, a.title)
+                }
+            } else {
+                let g = agreements.iter().find(|g| g.application_id == a.id);
+                Task {
+                    due_on: g.map(|g| g.due_on),
+                    due_explained: g.map(|g| format!("开发工作协议{}签订，约定完成期限（第十七条：签订后6至12个月）", g.signed_on)),
+                    details: a.number.iter().map(|n| format!("申报编号 {n}")).collect(),
+                    ..task(TaskKind::ProjectDevelopment, a.id, a.title)
+                }
+            }
+        })
+        .collect())
 }
 
 async fn names_of(db: &impl ConnectionTrait, mut ids: Vec<Uuid>) -> ApiResult<Vec<(Uuid, String)>> {

@@ -32,6 +32,15 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "organizations.html",
     "organization_form.html",
     "dashboard.html",
+    "public_calls.html",
+    "public_resources.html",
+    "public_alliances.html",
+    "applications.html",
+    "application.html",
+    "project.html",
+    "payments.html",
+    "usage.html",
+    "work_file.html",
 );
 
 static ENV: LazyLock<Result<Environment<'static>, minijinja::Error>> = LazyLock::new(|| {

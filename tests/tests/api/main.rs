@@ -45,3 +45,4 @@ mod smtp_sink;
 mod users;
 mod validity_jobs;
 mod web;
+mod web_resources;

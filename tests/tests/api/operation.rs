@@ -222,7 +222,7 @@ async fn the_work_file_lists_resources_with_their_assessment_status_and_applicat
     let (status, file) = app.get(&path, Some(&owner)).await;
     assert_eq!(status, 200, "{file}");
     assert_eq!(file["organization"]["id"], org.as_str());
-    assert_eq!(file["ban"], json!({"in_force": false, "until": null}));
+    assert_eq!(file["ban"], json!({"in_force": false}));
     assert_eq!(file["sanctions"], json!([]));
     assert_eq!(file["revoked"], json!([]));
     assert_eq!(file["applications_by_status"], json!([{"status": "published", "label": "已认定并公布", "count": 1}]));

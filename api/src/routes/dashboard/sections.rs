@@ -15,6 +15,7 @@ use crate::{
 };
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CategoryStatusCount {
     pub category: CategoryDto,
     pub status: ApplicationStatusDto,
@@ -24,6 +25,7 @@ pub struct CategoryStatusCount {
 
 /// One stage of the funnel: applications that reached it (or went further).
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct FunnelStage {
     /// 已申报, 专家评审, 公示, 认定公布或立项
     pub stage: String,
@@ -31,6 +33,7 @@ pub struct FunnelStage {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CategoryFunnel {
     pub category: CategoryDto,
     pub label: String,
@@ -39,6 +42,7 @@ pub struct CategoryFunnel {
 
 /// 申报: applications handed in during `year` (Beijing dates), by category and status, and the funnel from submitted to published.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ApplicationsSection {
     pub year: i32,
     pub total: u64,
@@ -81,6 +85,7 @@ impl From<&ApplicationFigures> for ApplicationsSection {
 
 /// A notice ending this week.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NoticeEndingDto {
     pub id: Uuid,
     pub title: String,
@@ -110,6 +115,7 @@ impl From<&NoticeEnding> for NoticeEndingDto {
 
 /// 公示: notices open, those ending in the service's week (Monday–Sunday, Asia/Shanghai), objections not yet ruled on.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NoticesSection {
     pub week_start: NaiveDate,
     pub week_end: NaiveDate,
@@ -135,6 +141,7 @@ impl From<&NoticeFigures> for NoticesSection {
 
 /// Payments, integer yuan.
 #[derive(Object, Clone, Copy)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MoneyDto {
     pub payments: u64,
     pub quantity: i64,
@@ -167,6 +174,7 @@ impl From<Money> for MoneyDto {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CategoryMoney {
     pub category: CategoryDto,
     pub label: String,
@@ -175,6 +183,7 @@ pub struct CategoryMoney {
 
 /// One line of 附件2 with the payments made under it.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct FeeItemMoney {
     pub fee_item: FeeItemDto,
     pub label: String,
@@ -185,6 +194,7 @@ pub struct FeeItemMoney {
 
 /// 经费: payments of `year` (year of publication) by category and by line of the fee schedule.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct FundingSection {
     pub year: i32,
     pub total: MoneyDto,
@@ -222,6 +232,7 @@ impl From<&FundingFigures> for FundingSection {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CategoryReassessments {
     pub category: CategoryDto,
     pub label: String,
@@ -231,6 +242,7 @@ pub struct CategoryReassessments {
 
 /// 复评: published resources (not revoked) whose next assessment is past (overdue) or within 60 days (due_soon).
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReassessmentsSection {
     pub total: u64,
     pub overdue: u64,

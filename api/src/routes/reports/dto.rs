@@ -112,6 +112,7 @@ impl From<ReportStatus> for ReportStatusDto {
 
 /// A due date: period end + N days, moved to the next working day.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DeadlineDto {
     pub due: NaiveDate,
     pub nominal: NaiveDate,
@@ -136,6 +137,7 @@ impl From<&Deadline> for DeadlineDto {
 
 /// 附件2 职业培训联盟基本情况表: one member's staff.
 #[derive(Object, Clone, Copy)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(rename = "BasicCounts")]
 pub struct BasicDto {
     /// 职工总数（人）
@@ -204,6 +206,7 @@ impl From<BasicDto> for StaffCounts {
 
 /// 附件3 职业培训联盟工作进展情况表: one member's progress this period.
 #[derive(Object, Clone, Copy)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(rename = "ProgressCounts")]
 pub struct ProgressDto {
     /// 当期培训（人）
@@ -268,6 +271,7 @@ impl From<ProgressDto> for ProgressCounts {
 
 /// A member's rows: its line of 附件2 and of 附件3.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RowBody {
     pub basic: BasicDto,
     pub progress: ProgressDto,
@@ -294,6 +298,7 @@ impl TryFrom<RowBody> for RowCounts {
 
 /// A member's rows as read: stored, or prefilled.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReportRowDto {
     pub organization: OrgRef,
     pub period: String,
@@ -347,6 +352,7 @@ impl From<RowView> for ReportRowDto {
 
 /// A unit on the period's member list.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PeriodMemberDto {
     pub organization: OrgRef,
     pub role: MemberRole,
@@ -371,6 +377,7 @@ pub struct PeriodMemberDto {
 
 /// 合计 or one category's subtotal.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CountsDto {
     /// "合计" or the category heading ("一、企业").
     pub label: String,
@@ -393,6 +400,7 @@ impl From<&Subtotal> for CountsDto {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReportRoundDto {
     pub round: i32,
     pub submitted_at: DateTime<Utc>,
@@ -435,6 +443,7 @@ impl From<&report_round::Model> for ReportRoundDto {
 
 /// One half-year report.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReportDetail {
     pub alliance_id: Uuid,
     pub alliance_name: String,
@@ -533,6 +542,7 @@ impl From<ReportView> for ReportDetail {
 
 /// One period an alliance owes.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct OwedPeriodDto {
     pub period: String,
     pub period_label: String,
@@ -566,6 +576,7 @@ impl From<OwedPeriod> for OwedPeriodDto {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct OwedPeriodPage {
     pub items: Vec<OwedPeriodDto>,
     pub next_cursor: Option<String>,
@@ -573,6 +584,7 @@ pub struct OwedPeriodPage {
 
 /// 年终工作总结 (H2).
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SummaryBody {
     pub summary_text: Str,
     /// An uploaded document of the initiator's organisation.
@@ -580,6 +592,7 @@ pub struct SummaryBody {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReportReturnReason {
     /// The part of the report, e.g. 附件2 or a member unit's name.
     pub item: Str,
@@ -587,6 +600,7 @@ pub struct ReportReturnReason {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReportReturnRequest {
     /// One entry per item to correct.
     pub reasons: Vec<ReportReturnReason>,
@@ -612,6 +626,7 @@ impl ReportReturnRequest {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AcceptRequest {
     pub comment: Option<Str>,
 }
