@@ -95,6 +95,8 @@ pub struct Claims {
 pub struct JwtKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
+    /// The checks of [`Self::decode`], made once (issue 20: not per request).
+    validation: Validation,
     issuer: String,
     audience: String,
     pub ttl_secs: i64,
@@ -103,9 +105,18 @@ pub struct JwtKeys {
 impl JwtKeys {
     #[must_use]
     pub fn new(secret: &[u8], issuer: &str, audience: &str, ttl_secs: u32) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.algorithms = vec![Algorithm::HS256];
+        validation.set_issuer(&[issuer]);
+        validation.set_audience(&[audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        // `exp` is checked below against the injected clock.
+        validation.validate_exp = false;
+        validation.leeway = 0;
         Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
+            validation,
             issuer: issuer.to_string(),
             audience: audience.to_string(),
             ttl_secs: i64::from(ttl_secs),
@@ -134,14 +145,7 @@ impl JwtKeys {
     /// not the system clock, so time-travel tests hold).
     #[must_use]
     pub fn decode(&self, token: &str, now: DateTime<Utc>) -> Option<Claims> {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.algorithms = vec![Algorithm::HS256];
-        validation.set_issuer(&[&self.issuer]);
-        validation.set_audience(&[&self.audience]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.validate_exp = false;
-        validation.leeway = 0;
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).ok()?;
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).ok()?;
         (data.claims.exp > now.timestamp()).then_some(data.claims)
     }
 }

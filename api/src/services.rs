@@ -20,5 +20,6 @@ pub mod reports;
 pub mod resources;
 pub mod sanctions;
 pub mod sessions;
+pub mod sql;
 pub mod tasks;
 pub mod work_file;

@@ -479,9 +479,9 @@ pub enum CreatedAlliance {
 
 /// The detail of `id` as the caller may see it.
 pub async fn load_detail(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<AllianceDetail> {
-    let (a, access) = svc::load(&state.db, caller, id).await?;
     let today = state.clock.today();
-    Ok(detail(svc::view(&state.db, a, today).await?, access, today))
+    let (view, access) = svc::load_view(&state.db, caller, id, today).await?;
+    Ok(detail(view, access, today))
 }
 
 #[derive(Default)]

@@ -21,9 +21,7 @@ use chrono::NaiveDate;
 use entities::{
     OrgKind, Role,
     alliance::{AllianceStatus, CompositionFacts, FilingFacts, MemberFacts},
-    models::{
-        alliance, alliance_member, alliance_round, charter_signature, document, member_form, organization, policy_document, sanction,
-    },
+    models::{alliance, alliance_member, alliance_round, document, organization, policy_document, sanction},
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -37,6 +35,7 @@ use crate::{
     error::{ApiError, ApiResult},
     i18n::Msg,
     pagination::PageParams,
+    services::sql::{self, Built, Dialect},
     state::AppState,
 };
 
@@ -70,20 +69,87 @@ pub async fn load(db: &impl ConnectionTrait, caller: &Caller, id: Uuid) -> ApiRe
         return Err(ApiError::forbidden());
     }
     let a = alliance::Entity::find_by_id(id).one(db).await?.ok_or_else(not_found)?;
+    let member = match caller.organization_id {
+        Some(org) if !caller.is_bureau() && a.initiator_org_id != org => {
+            alliance_member::Entity::find()
+                .filter(alliance_member::Column::AllianceId.eq(id))
+                .filter(alliance_member::Column::OrganizationId.eq(org))
+                .count(db)
+                .await?
+                > 0
+        }
+        _ => false,
+    };
+    let access = access(caller, &a, member)?;
+    Ok((a, access))
+}
+
+/// The caller's relation to `a` (DESIGN §3): bureau roles see every
+/// alliance, an org_user the ones its organisation initiated or has a
+/// membership row in (`member`, current or former); anyone else gets 404.
+fn access(caller: &Caller, a: &alliance::Model, member: bool) -> ApiResult<Access> {
     if caller.is_bureau() {
-        return Ok((a, Access::Bureau));
+        return Ok(Access::Bureau);
     }
     let org = caller.organization_id.ok_or_else(not_found)?;
     if a.initiator_org_id == org {
-        return Ok((a, Access::Initiator));
+        Ok(Access::Initiator)
+    } else if member {
+        Ok(Access::Member(org))
+    } else {
+        Err(not_found())
     }
-    let member = alliance_member::Entity::find()
-        .filter(alliance_member::Column::AllianceId.eq(id))
-        .filter(alliance_member::Column::OrganizationId.eq(org))
-        .count(db)
-        .await?
-        > 0;
-    if member { Ok((a, Access::Member(org))) } else { Err(not_found()) }
+}
+
+/// The alliance statement of [`load_view`] (issue 20): the alliance `$1`, the
+/// policy document governing `$2` (the latest in force first, as
+/// [`governing_policy`]) and whether organisation `$3` has a membership row —
+/// what [`load`], [`governing_policy`] and the membership count read in three.
+fn alliance_sql(d: Dialect) -> String {
+    format!(
+        "SELECT {a}, {p}, {org} IS NOT NULL AND EXISTS (SELECT 1 FROM alliance_members m WHERE m.alliance_id = a.id \
+         AND m.organization_id = {org}) AS caller_member \
+         FROM alliances a LEFT JOIN (SELECT * FROM policy_documents WHERE governs = {governs} ORDER BY effective_from DESC LIMIT 1) p \
+         ON 1 = 1 WHERE a.id = {id}",
+        a = sql::columns::<alliance::Column>("a", "A_"),
+        p = sql::columns::<policy_document::Column>("p", "B_"),
+        id = d.param(1),
+        governs = d.param(2),
+        org = d.param(3),
+    )
+}
+
+static ALLIANCE_SQL: Built = Built::new(|| alliance_sql(Dialect { postgres: true }), || alliance_sql(Dialect { postgres: false }));
+
+/// [`load`] and [`view`] together, as the detail reads them: the alliance
+/// with its governing policy and the caller's membership in one statement,
+/// then the members ([`member_rows`]) and the rounds.
+///
+/// # Errors
+/// 403 for experts, 404 for alliances the caller has nothing to do with; database errors.
+pub async fn load_view(db: &impl ConnectionTrait, caller: &Caller, id: Uuid, today: NaiveDate) -> ApiResult<(AllianceView, Access)> {
+    use sea_orm::{FromQueryResult, Statement};
+    if caller.role == Role::Expert {
+        return Err(ApiError::forbidden());
+    }
+    let backend = db.get_database_backend();
+    let org = caller.organization_id.filter(|_| !caller.is_bureau());
+    let values: [sea_orm::Value; 3] = [id.into(), "alliance_filing".into(), org.into()];
+    let row = db.query_one_raw(Statement::from_sql_and_values(backend, ALLIANCE_SQL.get(backend), values)).await?.ok_or_else(not_found)?;
+    let a = alliance::Model::from_query_result(&row, "A_")?;
+    let policy = policy_document::Model::from_query_result_optional(&row, "B_")?;
+    let access = access(caller, &a, row.try_get("", "caller_member")?)?;
+    let (members, initiator_banned) = member_rows(db, &a, today).await?;
+    let rounds = rounds(db, a.id).await?;
+    Ok((AllianceView { alliance: a, members, rounds, policy, initiator_banned }, access))
+}
+
+async fn rounds(db: &impl ConnectionTrait, id: Uuid) -> ApiResult<Vec<alliance_round::Model>> {
+    Ok(alliance_round::Entity::find()
+        .filter(alliance_round::Column::AllianceId.eq(id))
+        .order_by_asc(alliance_round::Column::Round)
+        .all(db)
+        .await?)
 }
 
 /// Like [`load`], but only the initiator (or, when `bureau_too`, bureau roles) passes.
@@ -219,49 +285,133 @@ pub async fn is_banned(db: &impl ConnectionTrait, credit_code: &str, today: Naiv
 }
 
 /// Loads the whole picture of `a`: members with organisations, forms,
-/// signatures of the current charter, rounds, governing policy, ban.
+/// signatures of the current charter and the initiator's ban in one statement
+/// ([`member_rows`]), then the rounds and the governing policy.
 ///
 /// # Errors
 /// Database errors.
 pub async fn view(db: &impl ConnectionTrait, a: alliance::Model, today: NaiveDate) -> ApiResult<AllianceView> {
-    let rows = alliance_member::Entity::find()
-        .filter(alliance_member::Column::AllianceId.eq(a.id))
-        .order_by_asc(alliance_member::Column::CreatedAt)
-        .order_by_asc(alliance_member::Column::Id)
-        .find_also_related(organization::Entity)
-        .all(db)
-        .await?;
-    let forms = member_form::Entity::find().filter(member_form::Column::AllianceId.eq(a.id)).all(db).await?;
-    let signed: Vec<Uuid> = charter_signature::Entity::find()
-        .select_only()
-        .column(charter_signature::Column::OrganizationId)
-        .filter(charter_signature::Column::AllianceId.eq(a.id))
-        .filter(charter_signature::Column::CharterVersion.eq(a.charter_version))
-        .into_tuple()
-        .all(db)
-        .await?;
-    let rounds = alliance_round::Entity::find()
-        .filter(alliance_round::Column::AllianceId.eq(a.id))
-        .order_by_asc(alliance_round::Column::Round)
-        .all(db)
-        .await?;
+    let (members, initiator_banned) = member_rows(db, &a, today).await?;
+    let rounds = rounds(db, a.id).await?;
     let policy = governing_policy(db, "alliance_filing").await?;
-    let mut members = Vec::with_capacity(rows.len());
-    for (membership, org) in rows {
-        let Some(organization) = org else { continue };
-        let form = forms
-            .iter()
-            .find(|f| f.organization_id == organization.id)
-            .map(|f| FormPresence { filled_by_initiator: f.filled_by_initiator, counts: f.counts() });
-        let signed_charter = a.charter_version > 0 && signed.contains(&organization.id);
-        members.push(MemberView { membership, organization, form, signed_charter });
-    }
-    let initiator_code = members.iter().find(|m| m.organization.id == a.initiator_org_id).map(|m| m.organization.credit_code.clone());
-    let initiator_banned = match initiator_code {
-        Some(code) => is_banned(db, &code, today).await?,
-        None => false,
-    };
     Ok(AllianceView { alliance: a, members, rounds, policy, initiator_banned })
+}
+
+/// What the member statement reads beside the two models.
+#[derive(sea_orm::FromQueryResult)]
+struct MemberExtras {
+    /// NOT NULL in `member_forms`: present exactly when the form is.
+    form_filled_by_initiator: Option<bool>,
+    form_total_staff: Option<i64>,
+    form_management: Option<i64>,
+    form_title_senior: Option<i64>,
+    form_title_intermediate: Option<i64>,
+    form_title_junior: Option<i64>,
+    form_skill_senior_technician: Option<i64>,
+    form_skill_technician: Option<i64>,
+    form_skill_senior_worker: Option<i64>,
+    form_skill_intermediate_worker: Option<i64>,
+    form_skill_junior_worker: Option<i64>,
+    form_skill_special: Option<i64>,
+    form_general_workers: Option<i64>,
+    /// A signature of the charter version asked for.
+    signed: bool,
+    /// The initiator's row only: an active ban covers its credit code (`is_banned`).
+    banned: bool,
+}
+
+impl MemberExtras {
+    fn form(&self) -> Option<FormPresence> {
+        let n = |v: Option<i64>| v.unwrap_or_default();
+        self.form_filled_by_initiator.map(|filled_by_initiator| FormPresence {
+            filled_by_initiator,
+            counts: entities::alliance::StaffCounts {
+                total_staff: n(self.form_total_staff),
+                management: n(self.form_management),
+                title_senior: n(self.form_title_senior),
+                title_intermediate: n(self.form_title_intermediate),
+                title_junior: n(self.form_title_junior),
+                skill_senior_technician: n(self.form_skill_senior_technician),
+                skill_technician: n(self.form_skill_technician),
+                skill_senior_worker: n(self.form_skill_senior_worker),
+                skill_intermediate_worker: n(self.form_skill_intermediate_worker),
+                skill_junior_worker: n(self.form_skill_junior_worker),
+                skill_special: n(self.form_skill_special),
+                general_workers: n(self.form_general_workers),
+            },
+        })
+    }
+}
+
+/// The member statement (issue 20): memberships in creation order, each with
+/// its organisation, its 附件1 form's figures, whether it signed charter
+/// version `$2`, and — on the initiator's rows only — whether an active ban
+/// (`entities::sanction::is_in_force`, as [`is_banned`]: confirmed on or before
+/// `$4`, ending after it) covers the initiator's credit code. One round trip
+/// where the ORM made four (memberships with organisations, forms,
+/// signatures, ban).
+fn member_sql(d: Dialect) -> String {
+    let p = |n| d.param(n);
+    format!(
+        "SELECT {m}, {o}, {f}, s.organization_id IS NOT NULL AS signed, \
+         CASE WHEN m.organization_id = {initiator} THEN EXISTS (SELECT 1 FROM sanctions x WHERE x.credit_code = o.credit_code \
+         AND x.ban_until > {today} AND x.confirmed_on <= {today}) ELSE {no} END AS banned \
+         FROM alliance_members m JOIN organizations o ON o.id = m.organization_id \
+         LEFT JOIN member_forms f ON f.alliance_id = m.alliance_id AND f.organization_id = m.organization_id \
+         LEFT JOIN charter_signatures s ON s.alliance_id = m.alliance_id AND s.organization_id = m.organization_id \
+         AND s.charter_version = {version} \
+         WHERE m.alliance_id = {alliance} ORDER BY m.created_at, m.id",
+        m = sql::columns::<alliance_member::Column>("m", "A_"),
+        o = sql::columns::<organization::Column>("o", "B_"),
+        f = sql::named("f", "form_", &FORM_COLUMNS),
+        alliance = p(1),
+        version = p(2),
+        initiator = p(3),
+        today = p(4),
+        no = d.no(),
+    )
+}
+
+const FORM_COLUMNS: [&str; 13] = [
+    "filled_by_initiator",
+    "total_staff",
+    "management",
+    "title_senior",
+    "title_intermediate",
+    "title_junior",
+    "skill_senior_technician",
+    "skill_technician",
+    "skill_senior_worker",
+    "skill_intermediate_worker",
+    "skill_junior_worker",
+    "skill_special",
+    "general_workers",
+];
+
+static MEMBER_SQL: Built = Built::new(|| member_sql(Dialect { postgres: true }), || member_sql(Dialect { postgres: false }));
+
+/// The members of `a` ([`member_sql`]) and whether its initiator is banned on `today`.
+///
+/// # Errors
+/// Database errors.
+pub async fn member_rows(db: &impl ConnectionTrait, a: &alliance::Model, today: NaiveDate) -> ApiResult<(Vec<MemberView>, bool)> {
+    use sea_orm::{FromQueryResult, Statement};
+    let backend = db.get_database_backend();
+    let values: [sea_orm::Value; 4] = [a.id.into(), a.charter_version.into(), a.initiator_org_id.into(), today.into()];
+    let rows = db.query_all_raw(Statement::from_sql_and_values(backend, MEMBER_SQL.get(backend), values)).await?;
+    let mut members = Vec::with_capacity(rows.len());
+    let mut initiator_banned = None;
+    for row in &rows {
+        let membership = alliance_member::Model::from_query_result(row, "A_")?;
+        let organization = organization::Model::from_query_result(row, "B_")?;
+        let extras = MemberExtras::from_query_result(row, "")?;
+        if organization.id == a.initiator_org_id && initiator_banned.is_none() {
+            initiator_banned = Some(extras.banned);
+        }
+        let signed_charter = a.charter_version > 0 && extras.signed;
+        members.push(MemberView { membership, organization, form: extras.form(), signed_charter });
+    }
+    Ok((members, initiator_banned.unwrap_or(false)))
 }
 
 /// The policy document governing a filing type.

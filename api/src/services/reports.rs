@@ -130,19 +130,25 @@ pub async fn members_at_end(db: &impl ConnectionTrait, alliance_id: Uuid, period
         .find_also_related(organization::Entity)
         .all(db)
         .await?;
+    let rows = rows.into_iter().filter_map(|(m, org)| org.map(|o| (m, o, ())));
+    Ok(period_list(rows.collect(), period).into_iter().map(|(m, ())| m).collect())
+}
+
+/// The member list of [`members_at_end`] from memberships in creation order,
+/// each with its organisation and something carried along (`T`).
+pub fn period_list<T>(rows: Vec<(alliance_member::Model, organization::Model, T)>, period: Period) -> Vec<(PeriodMember, T)> {
     let end = period.end();
-    let required: Vec<Uuid> = rows.iter().filter(|(m, _)| m.is_member_on(end)).map(|(m, _)| m.organization_id).collect();
-    let mut out: Vec<PeriodMember> = Vec::new();
-    for (m, org) in rows {
-        let Some(organization) = org else { continue };
+    let required: Vec<Uuid> = rows.iter().filter(|(m, _, _)| m.is_member_on(end)).map(|(m, _, _)| m.organization_id).collect();
+    let mut out: Vec<(PeriodMember, T)> = Vec::new();
+    for (m, organization, extra) in rows {
         let is_required = m.is_member_on(end);
         let left_during = m.left_on.is_some_and(|d| period.contains(d));
         let shown = is_required || (left_during && !required.contains(&m.organization_id));
-        if shown && !out.iter().any(|p| p.organization.id == organization.id) {
-            out.push(PeriodMember { organization, joined_on: m.joined_on, left_on: m.left_on, required: is_required });
+        if shown && !out.iter().any(|(p, _)| p.organization.id == organization.id) {
+            out.push((PeriodMember { organization, joined_on: m.joined_on, left_on: m.left_on, required: is_required }, extra));
         }
     }
-    Ok(out)
+    out
 }
 
 /// The report of (alliance, period), if anything was written.

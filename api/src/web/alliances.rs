@@ -239,12 +239,11 @@ const RETURN_ITEMS: [&str; 6] = ["发起单位报告", "营业执照", "成员�
 
 async fn detail_page(state: &crate::state::AppState, v: &Viewer, id: Uuid, extra: Value, status: StatusCode) -> Response {
     let result = async {
-        let (a, access) = svc::load(&state.db, &v.caller, id).await?;
         let today = state.clock.today();
-        let view = svc::view(&state.db, a, today).await?;
+        let (view, access) = svc::load_view(&state.db, &v.caller, id, today).await?;
         let reports = if matches!(view.alliance.status, AllianceStatus::Registered | AllianceStatus::Suspended | AllianceStatus::Dissolved)
         {
-            Some(crate::services::reports::view::owed(state, &v.caller, id, None, 20).await?.0)
+            Some(crate::services::reports::view::owed_of(state, &view.alliance, None, 20).await?.0)
         } else {
             None
         };

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    ConnectionTrait, DbErr,
     sea_query::{Cond, Expr, ExprTrait, Func, JoinType, Query},
 };
 use uuid::Uuid;
@@ -24,7 +24,7 @@ use super::{Deadlines, DueRules, Period, ReportStatus, Standing, owed_periods, s
 use crate::{
     alliance::AllianceStatus,
     calendar::{Calendar, SpecialDay},
-    models::{calendar_day, calendar_year},
+    models::calendar_day,
 };
 
 /// A member unit that has not filled its row of an unsubmitted report.
@@ -60,15 +60,36 @@ pub struct Outstanding {
 /// # Errors
 /// Database errors.
 pub async fn load_calendar(db: &impl ConnectionTrait, from: i32, to: i32) -> Result<Calendar, DbErr> {
-    let years = calendar_year::Entity::find().filter(calendar_year::Column::Year.between(from, to)).all(db).await?;
-    let days = calendar_day::Entity::find()
-        .filter(calendar_day::Column::Year.between(from, to))
-        .order_by_asc(calendar_day::Column::Date)
-        .all(db)
-        .await?;
+    use sea_orm::{DbBackend, FromQueryResult, IdenStatic, Iterable, Statement};
+    // One statement (issue 20: it is read on every report): each year entered,
+    // with its special days in date order (none: one row of NULLs).
+    fn sql(postgres: bool) -> String {
+        let days: Vec<String> = calendar_day::Column::iter().map(|c| format!("d.\"{0}\" AS \"d_{0}\"", c.as_str())).collect();
+        let (from, to) = if postgres { ("$1", "$2") } else { ("?1", "?2") };
+        format!(
+            "SELECT y.year AS y_year, {} FROM calendar_years y LEFT JOIN calendar_days d ON d.year = y.year \
+             WHERE y.year BETWEEN {from} AND {to} ORDER BY y.year, d.date",
+            days.join(", ")
+        )
+    }
+    static POSTGRES: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| sql(true));
+    static SQLITE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| sql(false));
+    let backend = db.get_database_backend();
+    let text = if backend == DbBackend::Postgres { POSTGRES.as_str() } else { SQLITE.as_str() };
+    let rows = db.query_all_raw(Statement::from_sql_and_values(backend, text, [from.into(), to.into()])).await?;
+    let mut years: Vec<(i32, Vec<SpecialDay>)> = Vec::new();
+    for row in &rows {
+        let year: i32 = row.try_get("", "y_year")?;
+        if years.last().is_none_or(|(y, _)| *y != year) {
+            years.push((year, Vec::new()));
+        }
+        if let (Some(day), Some((_, days))) = (calendar_day::Model::from_query_result_optional(row, "d_")?, years.last_mut()) {
+            days.push(SpecialDay::from(day));
+        }
+    }
     let mut cal = Calendar::new();
-    for y in years {
-        cal.add_year(y.year, days.iter().filter(|d| d.year == y.year).cloned().map(SpecialDay::from));
+    for (year, days) in years {
+        cal.add_year(year, days);
     }
     Ok(cal)
 }

@@ -442,7 +442,8 @@ async fn the_overview_runs_the_same_few_statements_whatever_the_data() {
         seen.push(two);
     }
     assert_eq!(seen[0], seen[1], "no statement per alliance, report or row");
-    assert_eq!(seen[0], [21, 19], "statements after a membership changed, and while none did");
+    // 20 and 18 since issue 20 read the calendar in one statement (21 and 19 before).
+    assert_eq!(seen[0], [20, 18], "statements after a membership changed, and while none did");
     let before = count(&app);
     let (status, _) = app.get("/api/v1/dashboard/overdue", Some(&staff)).await;
     assert_eq!(status, 200);

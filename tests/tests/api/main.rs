@@ -31,6 +31,7 @@ mod openapi;
 mod operation;
 mod organizations;
 mod outbox;
+mod read_paths;
 mod report_access;
 mod report_confirm;
 mod report_deadlines;

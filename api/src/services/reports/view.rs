@@ -3,24 +3,25 @@
 //! — and the list of periods an alliance owes. Loaded in a fixed number of
 //! queries.
 
-use std::collections::HashMap;
-
 use chrono::{Datelike, NaiveDate};
 use entities::{
-    models::{report, report_round, report_row},
+    models::{alliance_member, organization, report, report_round, report_row},
     report::{Period, RowCounts, Standing, Totals, days_until, outstanding::load_calendar, owed_periods, standing, totals},
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect, Statement,
     sea_query::{Expr, ExprTrait},
 };
 use uuid::Uuid;
 
-use super::{Ctx, PeriodMember, context, find_report, members_at_end};
+use super::{Ctx, PeriodMember, context, period_list};
 use crate::{
     auth::Caller,
     error::ApiResult,
-    services::alliances::{self, Access},
+    services::{
+        alliances::{self, Access},
+        sql::{self, Built, Dialect},
+    },
     state::AppState,
 };
 
@@ -77,32 +78,91 @@ pub fn report_standing(r: Option<&report::Model>, today: NaiveDate, due: NaiveDa
     standing(r.map(|r| (r.status, r.late_days)), today, due)
 }
 
+/// The report statement (issue 20): the report of (alliance `$1`, period `$2`)
+/// with its review rounds in order, one row per round (one with no round).
+fn report_sql(d: Dialect) -> String {
+    format!(
+        "SELECT {r}, {rr} FROM reports r LEFT JOIN report_rounds rr ON rr.report_id = r.id \
+         WHERE r.alliance_id = {alliance} AND r.period = {period} ORDER BY rr.round",
+        r = sql::columns::<report::Column>("r", "A_"),
+        rr = sql::columns::<report_round::Column>("rr", "B_"),
+        alliance = d.param(1),
+        period = d.param(2),
+    )
+}
+
+/// The member statement (issue 20): memberships in creation order with their
+/// organisation and their row of report `$2` (if any), for [`period_list`] —
+/// the member list and the rows in one round trip instead of two.
+fn member_sql(d: Dialect) -> String {
+    format!(
+        "SELECT {m}, {o}, {row} FROM alliance_members m JOIN organizations o ON o.id = m.organization_id \
+         LEFT JOIN report_rows w ON w.report_id = {report} AND w.organization_id = m.organization_id \
+         WHERE m.alliance_id = {alliance} ORDER BY m.created_at, m.id",
+        m = sql::columns::<alliance_member::Column>("m", "A_"),
+        o = sql::columns::<organization::Column>("o", "B_"),
+        row = sql::columns::<report_row::Column>("w", "C_"),
+        alliance = d.param(1),
+        report = d.param(2),
+    )
+}
+
+static REPORT_SQL: Built = Built::new(|| report_sql(Dialect { postgres: true }), || report_sql(Dialect { postgres: false }));
+static MEMBER_SQL: Built = Built::new(|| member_sql(Dialect { postgres: true }), || member_sql(Dialect { postgres: false }));
+
+/// The report of (alliance, period) with its rounds, in one statement.
+///
+/// # Errors
+/// Database errors.
+pub async fn report_with_rounds(
+    db: &impl ConnectionTrait,
+    alliance_id: Uuid,
+    period: Period,
+) -> ApiResult<(Option<report::Model>, Vec<report_round::Model>)> {
+    let backend = db.get_database_backend();
+    let values: [sea_orm::Value; 2] = [alliance_id.into(), period.code().into()];
+    let rows = db.query_all_raw(Statement::from_sql_and_values(backend, REPORT_SQL.get(backend), values)).await?;
+    let report = rows.first().map(|row| report::Model::from_query_result(row, "A_")).transpose()?;
+    let mut rounds = Vec::new();
+    for row in &rows {
+        rounds.extend(report_round::Model::from_query_result_optional(row, "B_")?);
+    }
+    Ok((report, rounds))
+}
+
+/// The period's member list ([`period_list`]) with each required member's row of `report`.
+///
+/// # Errors
+/// Database errors.
+pub async fn members_with_rows(
+    db: &impl ConnectionTrait,
+    alliance_id: Uuid,
+    period: Period,
+    report: Option<Uuid>,
+) -> ApiResult<Vec<MemberRow>> {
+    let backend = db.get_database_backend();
+    let values: [sea_orm::Value; 2] = [alliance_id.into(), report.into()];
+    let rows = db.query_all_raw(Statement::from_sql_and_values(backend, MEMBER_SQL.get(backend), values)).await?;
+    let mut list = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let membership = alliance_member::Model::from_query_result(row, "A_")?;
+        let organization = organization::Model::from_query_result(row, "B_")?;
+        let filled = report_row::Model::from_query_result_optional(row, "C_")?;
+        list.push((membership, organization, filled));
+    }
+    Ok(period_list(list, period)
+        .into_iter()
+        .map(|(member, row)| MemberRow { row: if member.required { row } else { None }, member })
+        .collect())
+}
+
 /// Assembles the report of `ctx` (its access decides what is shown).
 ///
 /// # Errors
 /// Database errors.
 pub async fn assemble(db: &impl ConnectionTrait, ctx: Ctx) -> ApiResult<ReportView> {
-    let report = find_report(db, ctx.alliance.id, ctx.period).await?;
-    let members = members_at_end(db, ctx.alliance.id, ctx.period).await?;
-    let (rows, rounds) = match &report {
-        Some(r) => (
-            report_row::Entity::find().filter(report_row::Column::ReportId.eq(r.id)).all(db).await?,
-            report_round::Entity::find()
-                .filter(report_round::Column::ReportId.eq(r.id))
-                .order_by_asc(report_round::Column::Round)
-                .all(db)
-                .await?,
-        ),
-        None => (Vec::new(), Vec::new()),
-    };
-    let mut by_org: HashMap<Uuid, report_row::Model> = rows.into_iter().map(|r| (r.organization_id, r)).collect();
-    let all: Vec<MemberRow> = members
-        .into_iter()
-        .map(|member| {
-            let row = if member.required { by_org.remove(&member.organization.id) } else { None };
-            MemberRow { member, row }
-        })
-        .collect();
+    let (report, rounds) = report_with_rounds(db, ctx.alliance.id, ctx.period).await?;
+    let all = members_with_rows(db, ctx.alliance.id, ctx.period, report.as_ref().map(|r| r.id)).await?;
     let counted: Vec<(entities::OrgKind, RowCounts)> =
         all.iter().filter_map(|m| m.row.as_ref().map(|r| (r.org_kind, r.counts()))).collect();
     let totals = totals(counted.iter().map(|(k, c)| (*k, c)));
@@ -148,6 +208,20 @@ pub async fn owed(
     limit: u64,
 ) -> ApiResult<(Vec<OwedPeriod>, Option<Period>)> {
     let (a, _) = alliances::load(&state.db, caller, alliance_id).await?;
+    owed_of(state, &a, after, limit).await
+}
+
+/// [`owed`] for an alliance already loaded (and its access checked) by the caller.
+///
+/// # Errors
+/// Database errors.
+pub async fn owed_of(
+    state: &AppState,
+    a: &entities::models::alliance::Model,
+    after: Option<Period>,
+    limit: u64,
+) -> ApiResult<(Vec<OwedPeriod>, Option<Period>)> {
+    let alliance_id = a.id;
     let today = state.clock.today();
     let mut periods = a.registered_on.map(|r| owed_periods(r, today)).unwrap_or_default();
     periods.reverse();
