@@ -129,7 +129,7 @@ async fn tell(
                     "days_overdue": days,
                     "step": app.status.label_zh(),
                     "bureau": is_bureau,
-                    "link": format!("{}/api/v1/applications/{}/agreement", ctx.public_base_url, app.id),
+                    "link": format!("{}/applications/{}/project", ctx.public_base_url, app.id),
                 }),
                 dedupe_key: Some(format!("agreement:{}:overdue:{stage}:{}", a.id, u.id)),
             },

@@ -81,7 +81,7 @@ async fn record(ctx: &JobContext, s: &sanction::Model, today: NaiveDate, now: Da
         .flatten();
     let org_name = organization::Entity::find_by_id(s.organization_id).one(&txn).await?.map(|o| o.name).unwrap_or_default();
     let kind = SanctionKind::parse(&s.kind).map(SanctionKind::label_zh).unwrap_or_default();
-    let link = format!("{}/api/v1/organizations/{}/work-file", ctx.public_base_url.trim_end_matches('/'), s.organization_id);
+    let link = format!("{}/work-file", ctx.public_base_url.trim_end_matches('/'));
     for u in applicant_recipients(&txn, s.organization_id).await? {
         let Some(email) = u.email.clone() else { continue };
         let mail = OutgoingMail {

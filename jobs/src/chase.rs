@@ -151,7 +151,7 @@ struct PeriodCtx<'a> {
 
 impl PeriodCtx<'_> {
     fn report_link(&self, alliance: Uuid) -> String {
-        format!("{}/api/v1/alliances/{alliance}/reports/{}", self.ctx.public_base_url, self.period)
+        format!("{}/alliances/{alliance}/reports/{}", self.ctx.public_base_url, self.period)
     }
 
     /// The single report's link, or the list the recipient can reach them all from.
@@ -171,9 +171,9 @@ impl PeriodCtx<'_> {
         let end = format!("{};", prefix.trim_end_matches(':'));
         vec![
             prefix.into(),
-            format!("{}/api/v1/alliances/", self.ctx.public_base_url).into(),
+            format!("{}/alliances/", self.ctx.public_base_url).into(),
             format!("/reports/{}", self.period).into(),
-            format!("{}/api/v1/alliances", self.ctx.public_base_url).into(),
+            format!("{}/tasks", self.ctx.public_base_url).into(),
             self.period.label_zh().into(),
             due.to_string().into(),
             when_text(due, self.today).into(),
@@ -324,7 +324,7 @@ impl PeriodCtx<'_> {
             "total": open.len(),
             "reports": listed,
             "more": open.len() - shown.len(),
-            "link": self.overall_link(&ids, &format!("/api/v1/reports?period={}&status=overdue", self.period)),
+            "link": self.overall_link(&ids, "/dashboard#overdue"),
         });
         let planned = pending
             .into_iter()

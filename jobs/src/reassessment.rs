@@ -100,7 +100,7 @@ pub async fn run(ctx: &JobContext, now: DateTime<Utc>) -> anyhow::Result<JobRepo
             continue; // another replica announced it
         }
         first_marker.get_or_insert(marker_id);
-        let link = format!("{base}/api/v1/resources/{}/usage", r.id);
+        let link = format!("{base}/resources/{}/usage", r.id);
         let days_left = Ord::max((r.next_assessment_due - today).num_days(), 0);
         for u in applicant_recipients(&txn, r.publisher_org_id).await? {
             let Some(email) = u.email.clone() else { continue };
@@ -134,7 +134,7 @@ pub async fn run(ctx: &JobContext, now: DateTime<Utc>) -> anyhow::Result<JobRepo
                 to_user_id: Some(u.id),
                 template: "reassessment_due_bureau",
                 vars: json!({"recipient_name": u.display_name, "total": total, "items": listed, "more": more,
-                             "link": format!("{base}/api/v1/public/resources")}),
+                             "link": format!("{base}/public/resources")}),
                 dedupe_key: Some(format!("reassessment_due:bureau:{batch}:{}", u.id)),
             };
             if outbox::enqueue(&txn, mail, now).await?.is_some() {

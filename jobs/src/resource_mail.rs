@@ -69,7 +69,7 @@ pub async fn notify_applicant_once(
                 "number": app.number.clone().unwrap_or_else(|| "—".into()),
                 "step": step,
                 "message": message,
-                "link": format!("{base_url}/api/v1/applications/{}", app.id),
+                "link": format!("{base_url}/applications/{}", app.id),
             }),
             dedupe_key: Some(format!("application:{}:{event}:{}", app.id, u.id)),
         };

@@ -279,11 +279,11 @@ async fn one_reminder_per_recipient_lists_every_alliance_it_concerns() {
         .unzip();
     assert_eq!(to_shared.len(), 1, "one message for both alliances: {to_shared:?}");
     assert!(
-        to_shared[0].contains(&format!("/api/v1/alliances/{second_id}/reports/2026H1")),
-        "each alliance's report is linked: {}",
+        to_shared[0].contains(&format!("/alliances/{second_id}/reports/2026H1")) && !to_shared[0].contains("/api/v1/"),
+        "each alliance's report page is linked: {}",
         to_shared[0]
     );
-    // The in-app notification says what the mail says, and links to the list of both.
+    // The in-app notification says what the mail says, and links to 我的待办, which lists both.
     let shared = app.login_as("enterprise", tests::USER_PASSWORD).await;
     let (status, notes) = app.get("/api/v1/notifications", Some(&shared)).await;
     assert_eq!(status, 200, "{notes}");
@@ -291,7 +291,7 @@ async fn one_reminder_per_recipient_lists_every_alliance_it_concerns() {
     assert_eq!(titles, ["较晚的通知", subjects[0].as_str(), "较早的通知"], "newest first: {notes}");
     let reminder = &notes["items"][1];
     assert!(reminder["body"].as_str().unwrap().contains("以下2个职业培训联盟"), "{notes}");
-    assert!(reminder["link"].as_str().unwrap().ends_with("/api/v1/alliances"), "{notes}");
+    assert!(reminder["link"].as_str().unwrap().ends_with("/tasks"), "{notes}");
     let id: uuid::Uuid = reminder["id"].as_str().unwrap().parse().unwrap();
     assert_eq!(id.get_version_num(), 7, "time-ordered like the ids made in Rust: {id}");
     // Pages of one run across the notifications and the reminders.
@@ -323,7 +323,12 @@ async fn one_reminder_per_recipient_lists_every_alliance_it_concerns() {
     // A member of one alliance only is linked straight to its report.
     let only = app.login_as("leader2", tests::USER_PASSWORD).await;
     let (_, notes) = app.get("/api/v1/notifications", Some(&only)).await;
-    assert!(notes["items"][0]["link"].as_str().unwrap().ends_with(&format!("/api/v1/alliances/{second_id}/reports/2026H1")), "{notes}");
+    let link = notes["items"][0]["link"].as_str().unwrap();
+    assert!(link.ends_with(&format!("/alliances/{second_id}/reports/2026H1")) && !link.contains("/api/v1/"), "{notes}");
+    // The link opens the report page for the member signed in on the web.
+    let web = tests::web::WebClient::sign_in(&app, "leader2", tests::USER_PASSWORD).await;
+    let page = web.get(&format!("/alliances/{second_id}/reports/2026H1")).await;
+    assert!(page.status == 200 && page.body.contains("东莞市电子信息职业培训联盟"), "{} {}", page.status, page.body);
     assert!(
         to_shared[0].contains("以下2个职业培训联盟")
             && to_shared[0].contains("东莞市模具职业培训联盟")
@@ -419,7 +424,8 @@ async fn units_without_an_account_are_reminded_at_their_own_address_and_the_unre
     assert!(
         unit_mail.contains(&format!("{}您好", research_org["name"].as_str().unwrap()))
             && unit_mail.contains("尚无留有电子邮箱的有效账号")
-            && unit_mail.contains("/api/v1/alliances/"),
+            && unit_mail.contains("/alliances/")
+            && !unit_mail.contains("/api/v1/"),
         "{unit_mail}"
     );
     assert!(!got[2].2.contains("尚无留有电子邮箱的有效账号"), "an account's reminder is worded as before: {}", got[2].2);

@@ -123,7 +123,12 @@ async fn a_conflict_declared_on_the_page_withdraws_the_expert_and_the_bureau_ref
     let (staff, _, id, pool) = submitted(&app, 3).await;
     let panel = app.draw_panel(&staff, &id, 2).await;
     let first = pool.iter().find(|e| e.id == seated(&panel)[0]).unwrap();
+    // The notice of the draw links the expert's page, where the declaration comes first.
+    let (_, notes) = app.get("/api/v1/notifications", Some(&first.session)).await;
+    assert_eq!(notes["items"][0]["link"], format!("/expert/applications/{id}"), "{notes}");
     let web = web_of(&app, &first.session).await;
+    let linked = web.get(&format!("/expert/applications/{id}")).await;
+    assert!(linked.status == 200 && linked.body.contains("利益冲突"), "{} {}", linked.status, linked.body);
     let path = format!("/expert/applications/{id}/declaration");
     let no_reason = web.post(&path, &[("conflict", "yes")]).await;
     assert_eq!(no_reason.status, 422);

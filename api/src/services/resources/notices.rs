@@ -511,7 +511,7 @@ pub async fn rule(state: &AppState, caller: &Caller, id: Uuid, upheld: bool, rul
                     "application_title": app.title,
                     "outcome": after.status.label_zh(),
                     "ruling": ruling,
-                    "link": format!("{}/api/v1/public/notices/{}", state.settings.public_base_url, n.id),
+                    "link": format!("{}/notices/{}", state.settings.public_base_url, n.id),
                 }),
                 dedupe_key: Some(format!("objection:{id}:ruling")),
             },

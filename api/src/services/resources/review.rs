@@ -106,7 +106,7 @@ pub async fn draw(state: &AppState, caller: &Caller, id: Uuid, size: Option<u32>
             "panel_drawn",
             "您被抽取为技能资源申报评审专家",
             "请先声明是否存在利益冲突（回避），声明无利益冲突后方可查看申报材料并评分。",
-            Some(&format!("/api/v1/applications/{id}/declaration")),
+            Some(&format!("/expert/applications/{id}")),
             now,
         )
         .await?;
