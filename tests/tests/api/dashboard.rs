@@ -373,7 +373,9 @@ async fn the_page_sends_visitors_to_the_sites_login_and_shows_bureau_staff_the_a
     assert!(page.body.contains("<svg") && page.body.contains("近六期报送情况") && page.body.contains("各报送期培训人数"));
     let (_, overdue) = app.get("/api/v1/dashboard/overdue", Some(&scenario.staff)).await;
     let first = overdue["items"][0]["url"].as_str().unwrap();
-    assert!(page.body.contains(&format!("href=\"{first}\"")), "overdue rows link to the API resource {first}");
+    // The API gives the resource; the page links the report's page at the same path without `/api/v1`.
+    let report_page = first.strip_prefix("/api/v1").unwrap();
+    assert!(page.body.contains(&format!("href=\"{report_page}\"")), "overdue rows link to the report page {report_page}");
     assert!(page.body.contains("action=\"/logout\""), "the site's header, with its logout form");
     assert!(!page.body.contains("style="), "no inline style: the CSP forbids it");
     let xlsx = web.get("/dashboard/overview.xlsx?period=2026H1").await;
