@@ -139,8 +139,8 @@ pub async fn load_view(db: &impl ConnectionTrait, caller: &Caller, id: Uuid, tod
     let a = alliance::Model::from_query_result(&row, "A_")?;
     let policy = policy_document::Model::from_query_result_optional(&row, "B_")?;
     let access = access(caller, &a, row.try_get("", "caller_member")?)?;
-    let (members, initiator_banned) = member_rows(db, &a, today).await?;
-    let rounds = rounds(db, a.id).await?;
+    // Independent reads, side by side on the pool (issue 20; in a transaction they queue).
+    let ((members, initiator_banned), rounds) = tokio::try_join!(member_rows(db, &a, today), rounds(db, a.id))?;
     Ok((AllianceView { alliance: a, members, rounds, policy, initiator_banned }, access))
 }
 
