@@ -143,9 +143,11 @@ pub async fn members_with_rows(db: &impl ConnectionTrait, alliance_id: Uuid, per
     let rows = db.query_all_raw(Statement::from_sql_and_values(backend, MEMBER_SQL.get(backend), values)).await?;
     let mut list = Vec::with_capacity(rows.len());
     for row in &rows {
-        let membership = alliance_member::Model::from_query_result(row, "A_")?;
-        let organization = organization::Model::from_query_result(row, "B_")?;
-        let filled = report_row::Model::from_query_result_optional(row, "C_")?;
+        // By position: membership, organisation, row ([`member_sql`]).
+        let membership = sql::member_at::read(row, 0)?;
+        let at = sql::count::<alliance_member::Column>();
+        let organization = sql::organization_at::read(row, at)?;
+        let filled = sql::report_row_at::read_optional(row, at + sql::count::<organization::Column>())?;
         list.push((membership, organization, filled));
     }
     Ok(period_list(list, period)
