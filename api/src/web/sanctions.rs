@@ -82,12 +82,21 @@ async fn list_page(state: &AppState, v: &Viewer, q: &ListQuery, status: StatusCo
             Some(Some(o)) => svc::list(state, &v.caller, Some(o.id), paging).await?,
             None => svc::list(state, &v.caller, None, paging).await?,
         };
-        Ok::<_, ApiError>((org, rows))
+        let names = svc::organisation_names(state, &v.caller, &rows.0).await?;
+        Ok::<_, ApiError>((org, rows, names))
     }
     .await;
     match result {
-        Ok((org, (rows, next))) => {
-            let items: Vec<Value> = rows.into_iter().map(|s| Sanction::from(s).to_json().unwrap_or(Value::Null)).collect();
+        Ok((org, (rows, next), names)) => {
+            let items: Vec<Value> = rows
+                .into_iter()
+                .map(|s| {
+                    let name = names.get(&s.organization_id).cloned();
+                    let mut x = Sanction::from(s).to_json().unwrap_or(Value::Null);
+                    x["organization_name"] = json!(name);
+                    x
+                })
+                .collect();
             let filter_error = matches!(org, Some(None)).then(|| "没有使用该统一社会信用代码的单位");
             let query = code.map(|c| format!("&credit_code={}", super::urlencode(c))).unwrap_or_default();
             let done = q.done.is_some().then_some("违规处理已记录。");

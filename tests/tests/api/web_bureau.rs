@@ -171,6 +171,11 @@ async fn sanctions_are_listed_filtered_and_recorded_on_the_page_with_errors_besi
     assert_eq!((done.status, done.location.as_deref()), (303, Some("/bureau/sanctions?done=recorded")), "{}", done.body);
     let list = bureau.get("/bureau/sanctions?done=recorded").await;
     assert!(list.body.contains("违规处理已记录") && list.body.contains(&code), "{}", list.body);
+    assert!(
+        list.body.contains(&format!("{}</a><br><span class=\"hint\">{code}", target["name"].as_str().unwrap())),
+        "named: {}",
+        list.body
+    );
     assert!(list.body.contains("2031-05-20起") && list.body.contains("认定过程中弄虚作假"), "5-year ban: {}", list.body);
     let (_, api) = app.get(&format!("/api/v1/sanctions?organization_id={}", target["id"].as_str().unwrap()), Some(&staff)).await;
     assert_eq!(api["items"][0]["ban_until"], "2031-05-20", "{api}");
