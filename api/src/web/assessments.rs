@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{
-    Entered, Fields, St, Viewer, alliances::guard, calls::bureau_signed_in, error_page, field_msg as msg, form_errors, page, parse_body,
+    Entered, Fields, St, Viewer, alliances::guard, calls::bureau_signed_in, error_page, field_msg as msg, form_errors_as, page, parse_body,
     posted, redirect,
 };
 use crate::{
@@ -137,7 +137,7 @@ fn body_of(f: &Fields) -> Result<AssessmentBody, ApiError> {
     if f.get("note").is_none() {
         bad.push(msg("note", "请填写评估意见", "note is required"));
     } else if let Err(e) = body.parse() {
-        bad.extend(e.to_problem(None).errors.into_iter().map(|fe| msg(&fe.field, &fe.message, &fe.message)));
+        bad.extend(e.details.errors);
     }
     if bad.is_empty() { Ok(body) } else { Err(ApiError::validation(bad)) }
 }
@@ -155,7 +155,8 @@ async fn assess(req: &Request, state: St<'_>, id: Path<Uuid>, form: Form<Vec<(St
     match result {
         Ok(_) => redirect(&format!("/bureau/resources/{}?done=assessed", id.0)),
         Err(e) if matches!(e.status, StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT) => {
-            show_page(&state, &v, id.0, None, e.status, Entered { values: f.values(), errors: form_errors(&e) }, false).await
+            show_page(&state, &v, id.0, None, e.status, Entered { values: f.values(), errors: form_errors_as(&e, "AssessmentBody") }, false)
+                .await
         }
         Err(e) => error_page(Some(&v), &e),
     }

@@ -51,8 +51,9 @@ fn refused(e: OperationError) -> ApiError {
 fn coded(field: &str, code: &str, zh: &str) -> FieldMsg {
     FieldMsg {
         field: field.to_string(),
-        msg: Msg::new(crate::labels::with_label_zh(field, zh), format!("{field}: {code}")),
+        msg: Msg::new(zh.to_string(), format!("{field}: {code}")),
         code: Some(code.to_string()),
+        label: true,
     }
 }
 
