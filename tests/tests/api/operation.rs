@@ -183,8 +183,10 @@ async fn assessments_set_the_next_due_date_and_a_withdrawal_leaves_the_catalogue
     assert_eq!(app.get(&format!("/api/v1/resources/{r0}/assessments"), Some(&other)).await.0, 404);
     assert_eq!(app.get(&format!("/api/v1/resources/{r0}/assessments"), Some(&expert)).await.0, 403);
     let (_, notes) = app.get("/api/v1/notifications", Some(&owner)).await;
-    let told = notes["items"].as_array().unwrap().iter().filter(|n| n["kind"] == "resource_assessment").count();
-    assert_eq!(told, 2, "{notes}");
+    let told: Vec<&Value> = notes["items"].as_array().unwrap().iter().filter(|n| n["kind"] == "resource_assessment").collect();
+    assert_eq!(told.len(), 2, "{notes}");
+    let page = format!("/resources/{r0}/usage#assessments");
+    assert!(told.iter().all(|n| n["link"].as_str() == Some(page.as_str())), "the publisher's page, not the API: {notes}");
 
     // Withdraw the other resource: gone from the public catalogue, no more usage or assessments.
     let (path, body) = assess(&r1, "withdraw", "2027-03-01");
