@@ -296,6 +296,7 @@ impl TryFrom<RowBody> for RowCounts {
                 msg: Msg::new(zh, format!("{field}: {en}")),
                 field,
                 code: None,
+                label: false,
             })))
         }
     }

@@ -231,6 +231,7 @@ fn ineligible(problems: &[EligibilityProblem]) -> ApiError {
         field: p.field().to_string(),
         msg: Msg::new(p.zh(), p.en()),
         code: Some(p.code().to_string()),
+        label: false,
     }));
     e.code = "ineligible";
     e.details.title = Msg::new(
@@ -324,4 +325,13 @@ pub async fn list(state: &AppState, caller: &Caller, f: Filter, page: PageParams
         q = q.filter(application::Column::Id.gt(after));
     }
     Ok(page.finish(q.all(&state.db).await?, |a| a.id))
+}
+
+/// The application numbered `number` (申报编号, e.g. DGJN-2026-0001), for the bureau.
+///
+/// # Errors
+/// 403.
+pub async fn find_by_number(state: &AppState, caller: &Caller, number: &str) -> ApiResult<Option<application::Model>> {
+    caller.require_bureau()?;
+    Ok(application::Entity::find().filter(application::Column::Number.eq(number.trim().to_uppercase())).one(&state.db).await?)
 }
