@@ -23,6 +23,7 @@ pub mod development;
 pub mod funding;
 pub mod notices;
 pub mod operation;
+pub mod ranking;
 pub mod review;
 
 use chrono::{DateTime, Utc};

@@ -45,5 +45,6 @@ mod smtp_sink;
 mod users;
 mod validity_jobs;
 mod web;
+mod web_ranking;
 mod web_resources;
 mod web_review;
