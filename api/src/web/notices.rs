@@ -90,10 +90,7 @@ async fn preview_page(state: &AppState, v: &Viewer, ids: &[Uuid], status: Status
     let result = async {
         v.caller.require_bureau()?;
         let (ends_at, explanation) = svc::period_from_now(&state.db, state, NOTICE_WORKING_DAYS).await?;
-        let mut apps = Vec::new();
-        for id in ids {
-            apps.push(crate::services::resources::load_for_bureau(&state.db, &v.caller, *id).await?);
-        }
+        let apps = crate::services::resources::load_many_for_bureau(&state.db, &v.caller, ids).await?;
         Ok::<_, ApiError>((ends_at, explanation, apps))
     }
     .await;
