@@ -538,3 +538,27 @@ async fn submit(req: &Request, state: St<'_>, id: Path<Uuid>, form: poem::web::F
         Err(e) => error_page(Some(&v), &e),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_read_by_the_indices_posted_and_shown_up_to_the_limit() {
+        let keys = [
+            "enterprises[10].name",
+            "enterprises[2].name",
+            "enterprises[2].credit_code",
+            "team[0].name",
+            "enterprisesX[3].name",
+            "enterprises[x].name",
+        ];
+        assert_eq!(row_indices(keys.into_iter(), "enterprises"), vec![2, 10]);
+        assert_eq!(row_indices(keys.into_iter(), "team"), vec![0]);
+        // At first 8; as many as the form had (empty ones included) or asked for; never more than the limit.
+        assert_eq!(rows_shown(&json!({}), "enterprises", 8, 200), 8);
+        assert_eq!(rows_shown(&json!({ "enterprises[11].name": "" }), "enterprises", 8, 200), 12);
+        assert_eq!(rows_shown(&json!({ "enterprises[3].name": "甲", "enterprises_rows": 9 }), "enterprises", 8, 200), 9);
+        assert_eq!(rows_shown(&json!({ "enterprises_rows": 5000 }), "enterprises", 8, 200), 200);
+    }
+}
