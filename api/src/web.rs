@@ -28,11 +28,15 @@
 //! - [`calls`], [`panel`], [`notices`]: the bureau's skill-resource review — calls,
 //!   applications, panels, ranking, 公示 and objections, approval, payments;
 //!   [`fees`]: the fee schedule versions (附件2)
+//! - [`batches`]: new-occupation batches reported upward (第七条), [`sanctions`]: 违规处理
+//!   (第二十二条), [`assessments`]: published resources and their assessments (第二十一条)
 //! - [`public_notices`]: open 公示 notices and the objection form, no account
 
 mod account;
 mod alliances;
 mod applications;
+mod assessments;
+mod batches;
 mod calls;
 mod dashboard;
 mod development;
@@ -46,6 +50,7 @@ mod public;
 mod public_notices;
 mod reports;
 mod review;
+mod sanctions;
 pub mod session;
 mod tasks;
 pub mod templates;
@@ -88,6 +93,9 @@ pub fn routes() -> impl poem::Endpoint + 'static {
         .nest("/bureau/objections", notices::objection_routes())
         .nest("/bureau/payments", notices::payment_routes())
         .nest("/bureau/fee-schedule", fees::routes())
+        .nest("/bureau/occupation-batches", batches::routes())
+        .nest("/bureau/sanctions", sanctions::routes())
+        .nest("/bureau/resources", assessments::routes())
         .nest("/notices", public_notices::routes())
         .into_endpoint()
         // Pages are Chinese whatever the browser's language.
@@ -215,6 +223,27 @@ pub fn form_errors(e: &ApiError) -> Value {
     json!({ "banner": banner, "fields": fields })
 }
 
+/// What a refused form shows again: the values entered and the errors.
+pub struct Entered {
+    pub values: Value,
+    pub errors: Value,
+}
+
+impl Entered {
+    /// A form not yet posted.
+    #[must_use]
+    pub fn blank() -> Self {
+        Self { values: json!({}), errors: Value::Null }
+    }
+}
+
+/// A message beside a form field, as written (the form's own words, not the
+/// API's label for the field).
+#[must_use]
+pub fn field_msg(field: &str, zh: &str, en: &str) -> crate::error::FieldMsg {
+    crate::error::FieldMsg { field: field.into(), msg: crate::i18n::Msg::new(zh.to_string(), en.to_string()), code: None }
+}
+
 /// The signed-in viewer, or the response that replaces the page: the login
 /// form (not signed in) or the password form (a password must be changed).
 ///
@@ -299,6 +328,16 @@ impl Fields {
     #[must_use]
     pub fn all(&self, name: &str) -> Vec<&str> {
         self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty()).collect()
+    }
+
+    /// A `date` field (`2026-06-01`), or the message beside it naming `label`.
+    ///
+    /// # Errors
+    /// The field is blank or not a date.
+    pub fn date(&self, name: &str, label: &str) -> Result<chrono::NaiveDate, crate::error::FieldMsg> {
+        let raw = self.get(name).ok_or_else(|| field_msg(name, &format!("请填写{label}"), &format!("{name} is required")))?;
+        chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+            .map_err(|_| field_msg(name, &format!("{label}格式应为 年-月-日"), &format!("{name}: not a date")))
     }
 
     #[must_use]

@@ -158,6 +158,22 @@ impl TestApp {
         }
     }
 
+    /// New-occupation proposals (000 第七条) of new industry associations to a
+    /// new call, one per occupation name, submitted now. Answers (id, number,
+    /// applicant name) each.
+    pub async fn occupation_proposals(&self, staff: &Session, names: &[&str]) -> Vec<(String, String, String)> {
+        let call = self.open_call(staff, "new_occupation").await;
+        let mut out = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            let a = self.applicant(OrgKind::IndustryAssociation, &format!("proposal{i}@batch.dg.cn")).await;
+            let body = json!({"call_id": call, "resource_kind": "new_occupation_proposal", "occupation_code": format!("4-04-05-9{i}"),
+                              "occupation_name": name, "title": format!("新职业建议书：{name}"), "description": "从业人员约2000人。"});
+            let (id, number) = self.submitted_application(a.session(), &body).await;
+            out.push((id, number, a.party.org["name"].as_str().expect("name").to_string()));
+        }
+        out
+    }
+
     /// Category-3 applications of new applicants, one per `(kind, title)`,
     /// submitted on Monday 1 June 2026, a 1-expert panel each, on one notice
     /// and through it: the clock is left at 17:31 on 8 June, every application

@@ -96,6 +96,15 @@ impl WebClient {
         read(self.request(Method::GET, path).send().await.expect("get")).await
     }
 
+    /// A download: status, `Content-Type`, `Content-Disposition` and the bytes.
+    pub async fn get_bytes(&self, path: &str) -> (u16, String, String, Vec<u8>) {
+        let resp = self.request(Method::GET, path).send().await.expect("get");
+        let status = resp.status().as_u16();
+        let header_of = |name| resp.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+        let (kind, disposition) = (header_of(header::CONTENT_TYPE), header_of(header::CONTENT_DISPOSITION));
+        (status, kind, disposition, resp.bytes().await.map(|b| b.to_vec()).unwrap_or_default())
+    }
+
     /// Posts `fields` plus the session's CSRF token.
     pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
         let mut all: Vec<(&str, &str)> = vec![("_csrf", self.csrf.as_str())];

@@ -366,6 +366,17 @@ pub struct InclusionBody {
     note: Option<Str>,
 }
 
+impl InclusionBody {
+    /// The step (included or not) and the note, checked.
+    ///
+    /// # Errors
+    /// 422 naming `note`.
+    pub fn parse(&self) -> ApiResult<(ApplicationAction, Option<String>)> {
+        let action = if self.included { ApplicationAction::MarkIncluded } else { ApplicationAction::MarkNotIncluded };
+        Ok((action, note(self.note.as_deref())?))
+    }
+}
+
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct ApprovalOut {
@@ -583,8 +594,7 @@ impl ApplicationsApi {
         body: Json<InclusionBody>,
     ) -> ApiResult<Json<ApplicationOut>> {
         auth.0.require_bureau()?;
-        let n = note(body.note.as_deref())?;
-        let action = if body.included { ApplicationAction::MarkIncluded } else { ApplicationAction::MarkNotIncluded };
+        let (action, n) = body.0.parse()?;
         Ok(Json(catalogue::mark(&state, &auth.0, id.0, action, n).await?.into()))
     }
 

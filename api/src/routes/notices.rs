@@ -1,6 +1,6 @@
 //! `notices` (公示), objections' rulings and new-occupation batches (bureau).
 
-use entities::values::text;
+use entities::{models::occupation_batch, values::text};
 use poem::web::Data;
 use poem_openapi::{
     ApiResponse, Enum, Object, OpenApi,
@@ -104,6 +104,39 @@ pub struct BatchOut {
     pub applications: Vec<ApplicationOut>,
 }
 
+impl BatchBody {
+    /// The title, checked.
+    ///
+    /// # Errors
+    /// 422 naming `title`.
+    pub fn parse(&self) -> ApiResult<String> {
+        text("title", &self.title, 200).map_err(|e| ApiError::validation([e]))
+    }
+}
+
+/// A batch in the list (its proposals: `GET /occupation-batches/{id}/export.xlsx`).
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct BatchSummary {
+    pub id: Uuid,
+    pub title: String,
+    pub proposal_count: i32,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<occupation_batch::Model> for BatchSummary {
+    fn from(b: occupation_batch::Model) -> Self {
+        Self { id: b.id, title: b.title, proposal_count: b.proposal_count, created_at: b.created_at }
+    }
+}
+
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct BatchPage {
+    pub items: Vec<BatchSummary>,
+    pub next_cursor: Option<String>,
+}
+
 #[derive(ApiResponse)]
 pub enum CreatedBatch {
     /// Compiled; the proposals are `reported_upward`.
@@ -176,7 +209,7 @@ impl NoticesApi {
     #[oai(path = "/occupation-batches", method = "post")]
     async fn batch(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<BatchBody>) -> ApiResult<CreatedBatch> {
         auth.0.require_bureau()?;
-        let title = text("title", &body.title, 200).map_err(|e| ApiError::validation([e]))?;
+        let title = body.0.parse()?;
         let (b, apps) = catalogue::create_batch(&state, &auth.0, title).await?;
         Ok(CreatedBatch::Created(Json(BatchOut {
             id: b.id,
@@ -185,6 +218,20 @@ impl NoticesApi {
             created_at: b.created_at,
             applications: apps.into_iter().map(Into::into).collect(),
         })))
+    }
+
+    /// 新职业上报批次 The batches reported upward, newest first (bureau).
+    #[oai(path = "/occupation-batches", method = "get")]
+    async fn batches(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        limit: Query<Option<u64>>,
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<Json<BatchPage>> {
+        let page = PageParams::parse(limit.0, cursor.0.as_deref())?;
+        let (items, next_cursor) = catalogue::list_batches(&state, &auth.0, page).await?;
+        Ok(Json(BatchPage { items: items.into_iter().map(Into::into).collect(), next_cursor }))
     }
 
     /// 上报汇总表 The batch as XLSX (bureau).

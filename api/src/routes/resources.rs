@@ -105,6 +105,17 @@ pub struct AssessmentBody {
     note: Str,
 }
 
+impl AssessmentBody {
+    /// The assessment to record, checked.
+    ///
+    /// # Errors
+    /// 422 naming `note`.
+    pub fn parse(&self) -> ApiResult<NewAssessment> {
+        parse_all! { note = text("note", &self.note, 5000) }
+        Ok(NewAssessment { outcome: AssessmentOutcome::from(self.outcome), assessed_on: self.assessed_on, note })
+    }
+}
+
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct AssessmentOut {
@@ -234,8 +245,7 @@ impl ResourcesApi {
         body: Json<AssessmentBody>,
     ) -> ApiResult<CreatedAssessment> {
         auth.0.require_bureau()?;
-        parse_all! { note = text("note", &body.note, 5000) }
-        let n = NewAssessment { outcome: AssessmentOutcome::from(body.outcome), assessed_on: body.assessed_on, note };
+        let n = body.0.parse()?;
         let (a, r) = svc::assess_resource(&state, &auth.0, id.0, n).await?;
         let resource = ResourceOperationOut::new(&r, state.clock.today());
         Ok(CreatedAssessment::Created(Json(AssessedOut { assessment: a.into(), resource })))

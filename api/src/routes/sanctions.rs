@@ -81,6 +81,23 @@ pub struct NewSanctionBody {
     application_id: Option<Uuid>,
 }
 
+impl NewSanctionBody {
+    /// The sanction to record, checked.
+    ///
+    /// # Errors
+    /// 422 naming `description`.
+    pub fn parse(&self) -> ApiResult<NewSanction> {
+        let description = text("description", &self.description, 5000).map_err(|e| ApiError::validation([e]))?;
+        Ok(NewSanction {
+            organization_id: self.organization_id,
+            kind: self.kind.into(),
+            confirmed_on: self.confirmed_on,
+            description,
+            application_id: self.application_id,
+        })
+    }
+}
+
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct SanctionPage {
@@ -104,14 +121,7 @@ impl SanctionsApi {
     #[oai(path = "/", method = "post")]
     async fn create(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<NewSanctionBody>) -> ApiResult<CreatedSanction> {
         auth.0.require_bureau()?;
-        let description = text("description", &body.description, 5000).map_err(|e| ApiError::validation([e]))?;
-        let n = NewSanction {
-            organization_id: body.organization_id,
-            kind: body.kind.into(),
-            confirmed_on: body.confirmed_on,
-            description,
-            application_id: body.application_id,
-        };
+        let n = body.0.parse()?;
         Ok(CreatedSanction::Created(Json(svc::create(&state, &auth.0, n).await?.into())))
     }
 

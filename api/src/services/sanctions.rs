@@ -156,3 +156,25 @@ pub async fn list(
     }
     Ok(page.finish(q.all(&state.db).await?, |s| s.id))
 }
+
+/// The names of the organisations of `rows` (a page of [`list`]), in one statement.
+///
+/// # Errors
+/// 403.
+pub async fn organisation_names(
+    state: &AppState,
+    caller: &Caller,
+    rows: &[sanction::Model],
+) -> ApiResult<std::collections::HashMap<Uuid, String>> {
+    caller.require_bureau()?;
+    let ids: Vec<Uuid> = rows.iter().map(|s| s.organization_id).collect();
+    let names: Vec<(Uuid, String)> = organization::Entity::find()
+        .select_only()
+        .column(organization::Column::Id)
+        .column(organization::Column::Name)
+        .filter(organization::Column::Id.is_in(ids))
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    Ok(names.into_iter().collect())
+}

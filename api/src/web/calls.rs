@@ -35,6 +35,12 @@ pub(super) fn bureau_only(v: &Viewer) -> Option<Response> {
     (!v.caller.is_bureau()).then(|| message(StatusCode::FORBIDDEN, Some(v), "无权访问", "技能资源评审由市人社局工作人员办理。"))
 }
 
+/// The signed-in viewer if it is bureau staff; else the response instead (login, 403).
+pub(super) async fn bureau_signed_in(state: &crate::state::AppState, req: &Request) -> Result<Viewer, Response> {
+    let v = signed_in(state, req).await?;
+    bureau_only(&v).map_or(Ok(v), Err)
+}
+
 fn categories() -> Value {
     use sea_orm::ActiveEnum;
     Category::ALL.iter().map(|c| json!({ "value": c.to_value(), "label": c.label_zh() })).collect()

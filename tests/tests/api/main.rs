@@ -45,6 +45,7 @@ mod smtp_sink;
 mod users;
 mod validity_jobs;
 mod web;
+mod web_bureau;
 mod web_ranking;
 mod web_resources;
 mod web_review;

@@ -325,3 +325,12 @@ pub async fn list(state: &AppState, caller: &Caller, f: Filter, page: PageParams
     }
     Ok(page.finish(q.all(&state.db).await?, |a| a.id))
 }
+
+/// The application numbered `number` (申报编号, e.g. DGJN-2026-0001), for the bureau.
+///
+/// # Errors
+/// 403.
+pub async fn find_by_number(state: &AppState, caller: &Caller, number: &str) -> ApiResult<Option<application::Model>> {
+    caller.require_bureau()?;
+    Ok(application::Entity::find().filter(application::Column::Number.eq(number.trim().to_uppercase())).one(&state.db).await?)
+}

@@ -7,7 +7,10 @@ use entities::{
     resource::{ApplicationAction, ApplicationStatus, Category, ResourceKind, catalogue::next_assessment_due, transition},
 };
 use rust_xlsxwriter::{Format, Workbook};
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    Set,
+};
 use uuid::Uuid;
 
 use super::{load_for_bureau, save_status, tell_applicant, wrong_state};
@@ -169,6 +172,72 @@ pub async fn get(state: &AppState, id: Uuid) -> ApiResult<resource::Model> {
         .ok_or_else(|| ApiError::not_found("技能资源", "Resource"))
 }
 
+/// The proposals a new batch takes: submitted new-occupation proposals not
+/// yet in a batch (000 第七条(二)).
+fn pending_proposals() -> Select<application::Entity> {
+    application::Entity::find()
+        .filter(application::Column::Category.eq(Category::NewOccupation))
+        .filter(application::Column::Status.eq(ApplicationStatus::Submitted))
+        .filter(application::Column::BatchId.is_null())
+}
+
+/// How many proposals [`create_batch`] would compile now (counted in SQL).
+///
+/// # Errors
+/// 403.
+pub async fn pending_count(state: &AppState, caller: &Caller) -> ApiResult<u64> {
+    caller.require_bureau()?;
+    Ok(pending_proposals().count(&state.db).await?)
+}
+
+/// The batches reported upward, newest first.
+///
+/// # Errors
+/// 403.
+pub async fn list_batches(
+    state: &AppState,
+    caller: &Caller,
+    page: PageParams,
+) -> ApiResult<(Vec<occupation_batch::Model>, Option<String>)> {
+    caller.require_bureau()?;
+    let mut q = occupation_batch::Entity::find().order_by_desc(occupation_batch::Column::Id).limit(page.fetch());
+    if let Some(after) = page.after {
+        q = q.filter(occupation_batch::Column::Id.lt(after));
+    }
+    Ok(page.finish(q.all(&state.db).await?, |b| b.id))
+}
+
+/// One batch.
+///
+/// # Errors
+/// 403, 404.
+pub async fn get_batch(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<occupation_batch::Model> {
+    caller.require_bureau()?;
+    occupation_batch::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(|| ApiError::not_found("上报批次", "Batch"))
+}
+
+/// The proposals of a batch with their applicants, in the order they were filed.
+///
+/// # Errors
+/// 403, 404.
+pub async fn batch_proposals(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    page: PageParams,
+) -> ApiResult<(Vec<(application::Model, Option<organization::Model>)>, Option<String>)> {
+    get_batch(state, caller, id).await?;
+    let mut q = application::Entity::find()
+        .filter(application::Column::BatchId.eq(id))
+        .order_by_asc(application::Column::Id)
+        .limit(page.fetch())
+        .find_also_related(organization::Entity);
+    if let Some(after) = page.after {
+        q = q.filter(application::Column::Id.gt(after));
+    }
+    Ok(page.finish(q.all(&state.db).await?, |(a, _)| a.id))
+}
+
 /// Compiles every submitted new-occupation proposal not yet reported into a batch (000 第七条(二)).
 ///
 /// # Errors
@@ -181,14 +250,8 @@ pub async fn create_batch(
     caller.require_bureau()?;
     let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
-    let proposals = application::Entity::find()
-        .filter(application::Column::Category.eq(Category::NewOccupation))
-        .filter(application::Column::Status.eq(ApplicationStatus::Submitted))
-        .filter(application::Column::BatchId.is_null())
-        .order_by_asc(application::Column::SubmittedAt)
-        .order_by_asc(application::Column::Id)
-        .all(&txn)
-        .await?;
+    let proposals =
+        pending_proposals().order_by_asc(application::Column::SubmittedAt).order_by_asc(application::Column::Id).all(&txn).await?;
     if proposals.is_empty() {
         return Err(ApiError::conflict("nothing_to_report", "没有待汇总上报的新职业申报", "No new-occupation proposal awaits reporting"));
     }
