@@ -9,9 +9,29 @@
 //! with one `errors` entry per field, labelled in Chinese (see `labels`).
 //! Bodies that are not JSON at all stay 400 `malformed_body`.
 
+use std::sync::Arc;
+
 use entities::values::FieldError;
 use poem::http::Method;
 use serde_json::{Map, Value};
+
+tokio::task_local! {
+    /// The operation being served, so that field messages rendered during the
+    /// request are labelled by the request body the field belongs to.
+    static REQUEST: (Arc<BodySchemas>, Method, String);
+}
+
+/// Runs `fut` as the request `method path`: field labels follow its request body.
+pub async fn scope<F: Future>(schemas: Arc<BodySchemas>, method: Method, path: String, fut: F) -> F::Output {
+    REQUEST.scope((schemas, method, path), fut).await
+}
+
+/// The request body (schema name) holding `field` in the request being
+/// served; `None` outside an API request or for a field it has not.
+#[must_use]
+pub fn owner_in_request(field: &str) -> Option<String> {
+    REQUEST.try_with(|(schemas, method, path)| schemas.owner(method, path, field)).ok().flatten()
+}
 
 /// The JSON request-body schema of every operation, read from the spec once.
 pub struct BodySchemas {
@@ -80,24 +100,49 @@ impl BodySchemas {
     #[must_use]
     pub fn explain(&self, method: &Method, path: &str, body: &[u8]) -> Vec<FieldError> {
         let Ok(value) = serde_json::from_slice::<Value>(body) else { return Vec::new() };
-        let segments = split(path);
-        let Some(op) =
-            self.ops.iter().filter_map(|op| op.fits(method, &segments).map(|n| (n, op))).max_by_key(|(n, _)| *n).map(|(_, op)| op)
-        else {
-            return Vec::new();
-        };
+        let Some(op) = self.op(method, path) else { return Vec::new() };
         let mut out = Vec::new();
         self.check(&op.schema, &value, "", &mut out, 0);
         out
     }
 
-    /// Follows `$ref` and `allOf` wrappers (poem writes `allOf: [$ref, {description}]`
-    /// for a documented field of an object type).
-    fn resolve<'a>(&'a self, mut schema: &'a Value) -> &'a Value {
+    /// The operation at `method path` (the most literal segments win).
+    fn op(&self, method: &Method, path: &str) -> Option<&Op> {
+        let segments = split(path);
+        self.ops.iter().filter_map(|op| op.fits(method, &segments).map(|n| (n, op))).max_by_key(|(n, _)| *n).map(|(_, op)| op)
+    }
+
+    /// The name of the schema whose property the field path `field`
+    /// (`team[1].name`) ends in, in the request body of `method path`.
+    #[must_use]
+    pub fn owner(&self, method: &Method, path: &str, field: &str) -> Option<String> {
+        let mut schema = &self.op(method, path)?.schema;
+        let segments: Vec<&str> = field.split('.').collect();
+        for (i, segment) in segments.iter().enumerate() {
+            let name = segment.split('[').next().unwrap_or(segment);
+            let (owner, object) = self.resolve_named(schema);
+            let prop = object["properties"].get(name)?;
+            if i + 1 == segments.len() {
+                return owner.map(str::to_string);
+            }
+            schema = prop;
+            for _ in 0..segment.matches('[').count() {
+                schema = &self.resolve(schema)["items"];
+            }
+        }
+        None
+    }
+
+    /// [`Self::resolve`], also naming the last component schema reached.
+    fn resolve_named<'a>(&'a self, mut schema: &'a Value) -> (Option<&'a str>, &'a Value) {
+        let mut name = None;
         for _ in 0..16 {
-            if let Some(name) = schema["$ref"].as_str().and_then(|r| r.strip_prefix("#/components/schemas/")) {
-                match self.components.get(name) {
-                    Some(s) => schema = s,
+            if let Some(n) = schema["$ref"].as_str().and_then(|r| r.strip_prefix("#/components/schemas/")) {
+                match self.components.get(n) {
+                    Some(s) => {
+                        name = Some(n);
+                        schema = s;
+                    }
                     None => break,
                 }
             } else if let Some(inner) = schema["allOf"]
@@ -109,7 +154,13 @@ impl BodySchemas {
                 break;
             }
         }
-        schema
+        (name, schema)
+    }
+
+    /// Follows `$ref` and `allOf` wrappers (poem writes `allOf: [$ref, {description}]`
+    /// for a documented field of an object type).
+    fn resolve<'a>(&'a self, schema: &'a Value) -> &'a Value {
+        self.resolve_named(schema).1
     }
 
     fn check(&self, schema: &Value, value: &Value, at: &str, out: &mut Vec<FieldError>, depth: usize) {
@@ -287,5 +338,73 @@ mod tests {
             }
         }
         assert!(missing.is_empty(), "request fields without a Chinese label in labels.rs: {missing:?}");
+    }
+
+    /// Every (request body, field) of the spec, by the body's schema name.
+    fn fields_by_body(s: &BodySchemas) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+        let mut by_name: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> = Default::default();
+        let mut stack: Vec<(Option<String>, Value)> = s.ops.iter().map(|op| (None, op.schema.clone())).collect();
+        let mut seen = std::collections::BTreeSet::new();
+        while let Some((owner, schema)) = stack.pop() {
+            let (name, r) = s.resolve_named(&schema);
+            let owner = name.map(str::to_string).or(owner);
+            if !seen.insert(r.to_string()) {
+                continue;
+            }
+            for (field, prop) in r["properties"].as_object().into_iter().flatten() {
+                by_name.entry(field.clone()).or_default().insert(owner.clone().unwrap_or_else(|| "(inline)".into()));
+                stack.push((None, prop.clone()));
+            }
+            for key in ["items", "additionalProperties"] {
+                if r[key].is_object() {
+                    stack.push((owner.clone(), r[key].clone()));
+                }
+            }
+            for key in ["oneOf", "anyOf", "allOf"] {
+                stack.extend(r[key].as_array().into_iter().flatten().map(|x| (owner.clone(), x.clone())));
+            }
+        }
+        by_name
+    }
+
+    /// A name used by several request bodies is labelled by each body
+    /// (`labels::IN_SCHEMA`) unless it was judged to mean the same in all
+    /// (`labels::SAME_EVERYWHERE`): a new body reusing `kind` or `note` fails
+    /// here until someone decides what its field is called.
+    #[test]
+    fn a_name_shared_by_request_bodies_is_labelled_per_body_or_judged_the_same() {
+        use crate::labels::{IN_SCHEMA, SAME_EVERYWHERE};
+        let s = schemas();
+        let fields = fields_by_body(&s);
+        let mut undecided = Vec::new();
+        for (field, bodies) in &fields {
+            if bodies.len() < 2 || SAME_EVERYWHERE.contains(&field.as_str()) {
+                continue;
+            }
+            for body in bodies {
+                if !IN_SCHEMA.iter().any(|(sc, f, _)| sc == body && f == field) {
+                    undecided.push(format!("{body}.{field}"));
+                }
+            }
+        }
+        assert!(undecided.is_empty(), "fields shared by several request bodies without a label of their own: {undecided:?}");
+        // No stale entries: every body-specific label names a field of that body, every shared name is shared.
+        for (sc, f, _) in IN_SCHEMA {
+            assert!(fields.get(*f).is_some_and(|b| b.contains(*sc)), "labels::IN_SCHEMA names {sc}.{f}, not in the spec");
+        }
+        for f in SAME_EVERYWHERE {
+            assert!(fields.get(*f).is_some_and(|b| b.len() > 1), "labels::SAME_EVERYWHERE lists {f}, not shared");
+        }
+    }
+
+    #[test]
+    fn a_field_is_owned_by_the_body_it_is_in() {
+        let s = schemas();
+        let post = Method::POST;
+        assert_eq!(s.owner(&post, "/api/v1/sanctions", "kind").as_deref(), Some("NewSanctionBody"));
+        assert_eq!(s.owner(&post, "/api/v1/organizations", "kind").as_deref(), Some("CreateOrganization"));
+        let id = uuid::Uuid::nil();
+        assert_eq!(s.owner(&post, &format!("/api/v1/resources/{id}/assessments"), "note").as_deref(), Some("AssessmentBody"));
+        assert_eq!(s.owner(&post, "/api/v1/sanctions", "no_such_field"), None);
     }
 }

@@ -58,13 +58,27 @@ pub struct FieldMsg {
     pub field: String,
     pub msg: Msg,
     pub code: Option<String>,
+    /// The Chinese message is prefixed, when rendered, with the field's label
+    /// in the request body it belongs to (`labels`), unless it names it; off
+    /// for messages written whole.
+    pub label: bool,
 }
 
 impl From<FieldError> for FieldMsg {
     fn from(e: FieldError) -> Self {
-        let zh = crate::labels::with_label_zh(&e.field, &e.zh);
         let en = format!("{}: {}", e.field, e.en);
-        Self { field: e.field, msg: Msg::new(zh, en), code: None }
+        Self { field: e.field, msg: Msg::new(e.zh, en), code: None, label: true }
+    }
+}
+
+impl FieldMsg {
+    /// The message in the current language; `owner` names the request body
+    /// (schema) a field path belongs to, which decides its Chinese label.
+    fn render(&self, owner: &dyn Fn(&str) -> Option<String>) -> String {
+        match crate::i18n::Lang::current() {
+            crate::i18n::Lang::Zh if self.label => crate::labels::with_label_in(owner(&self.field).as_deref(), &self.field, &self.msg.zh),
+            _ => self.msg.render(),
+        }
     }
 }
 
@@ -172,7 +186,19 @@ impl ApiError {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", Msg::new("服务器内部错误，请稍后重试", "Internal server error"))
     }
 
+    /// The problem body; field labels follow the request body of the API
+    /// operation being served (see `body_check::scope`).
     pub fn to_problem(&self, request_id: Option<String>) -> Problem {
+        self.problem(request_id, &crate::body_check::owner_in_request)
+    }
+
+    /// The problem body with the fields labelled as those of the request body
+    /// `schema` (a page posting the fields of an API request object).
+    pub fn to_problem_as(&self, schema: &str) -> Problem {
+        self.problem(None, &|_| Some(schema.to_string()))
+    }
+
+    fn problem(&self, request_id: Option<String>, owner: &dyn Fn(&str) -> Option<String>) -> Problem {
         Problem {
             kind: format!("https://registry.dg.gov.cn/problems/{}", self.code),
             title: self.details.title.render(),
@@ -183,7 +209,7 @@ impl ApiError {
                 .details
                 .errors
                 .iter()
-                .map(|f| ProblemField { field: f.field.clone(), message: f.msg.render(), code: f.code.clone() })
+                .map(|f| ProblemField { field: f.field.clone(), message: f.render(owner), code: f.code.clone() })
                 .collect(),
             instance: request_id,
         }

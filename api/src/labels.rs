@@ -1,12 +1,131 @@
 //! Chinese labels of request fields, so every validation message names the
 //! field in words a form-filler recognises ("邮政编码：须为6位数字").
+//!
+//! A field is labelled by the request body it belongs to (its schema's name
+//! in the OpenAPI document, e.g. `NewSanctionBody`) and its name: a name that
+//! means different things in different bodies (`kind`, `description`, `note`,
+//! `title`, `name`, …) has an entry per body in [`IN_SCHEMA`]; every other
+//! name has one label wherever it appears ([`field_label_zh`]). The test in
+//! `body_check` walks the spec's request bodies and refuses a name shared by
+//! several bodies unless it is listed in [`SAME_EVERYWHERE`] or every body
+//! using it has its own entry.
 
-/// The label of `field`; for `days[3].name` the label of `name`.
+/// Labels of fields whose meaning depends on the request body: (schema, field, label).
+pub const IN_SCHEMA: &[(&str, &str, &str)] = &[
+    ("NewSanctionBody", "kind", "处理类型"),
+    ("NewSanctionBody", "description", "违规情况及处理依据"),
+    ("NewSanctionBody", "organization_id", "被处理单位"),
+    ("NewSanctionBody", "application_id", "关联申报"),
+    ("ObjectionBody", "application_id", "申报项目"),
+    ("AssessmentBody", "note", "评估意见"),
+    ("AssessmentBody", "outcome", "评估结论"),
+    ("RulingBody", "outcome", "处理结论"),
+    ("FeeScheduleBody", "note", "调整依据"),
+    ("UsageBody", "note", "说明"),
+    ("InclusionBody", "note", "说明"),
+    ("NoteBody", "note", "开发完成说明"),
+    ("MilestoneBody", "note", "备注"),
+    ("MilestoneBody", "kind", "开发环节"),
+    ("DeliverableBody", "kind", "成果类型"),
+    ("DeliverableBody", "description", "成果说明"),
+    ("CalendarDay", "kind", "日期类型"),
+    ("CalendarDay", "name", "名称"),
+    ("CreateOrganization", "kind", "单位类型"),
+    ("UpdateOrganization", "kind", "单位类型"),
+    ("CreateOrganization", "name", "名称"),
+    ("UpdateOrganization", "name", "名称"),
+    ("CreateAlliance", "name", "联盟名称"),
+    ("UpdateAlliance", "name", "联盟名称"),
+    ("EnterpriseBody", "name", "使用企业名称"),
+    ("AccessOccupationBody", "name", "职业名称"),
+    ("CreateExpertBody", "name", "姓名"),
+    ("LeaderBody", "name", "姓名"),
+    ("PersonBody", "name", "姓名"),
+    ("TeamMemberBody", "name", "姓名"),
+    ("ObjectionBody", "name", "异议人姓名或单位名称"),
+    ("ApplicationBody", "title", "项目名称"),
+    ("ApplicationBody", "description", "项目简介"),
+    ("CreateCallBody", "title", "标题"),
+    ("CreateCallBody", "description", "公告说明"),
+    ("BatchBody", "title", "标题"),
+    ("CreateNoticeBody", "title", "标题"),
+    ("PolicyBody", "title", "标题"),
+    ("CreateExpertBody", "title", "职称或技能等级"),
+    ("CreateExpertBody", "organization_id", "所在单位"),
+    ("CreateUser", "organization_id", "所属单位"),
+    ("AddMember", "organization_id", "成员单位"),
+    ("CreateUser", "role", "角色"),
+    ("TeamMemberBody", "role", "团队角色"),
+];
+
+/// Names used by several request bodies with one meaning (and one label) in all.
+pub const SAME_EVERYWHERE: &[&str] = &[
+    "address",
+    "agreement_document_id",
+    "charter_document_id",
+    "comment",
+    "contact_person",
+    "credit_code",
+    "document_id",
+    "effective_date",
+    "effective_from",
+    "email",
+    "expert_type",
+    "fax",
+    "general_workers",
+    "higher_education",
+    "independent_legal_person",
+    "industry",
+    "industry_code",
+    "item",
+    "lead_organization_id",
+    "leader",
+    "legal_representative",
+    "licence_document_id",
+    "management",
+    "mobile",
+    "office_phone",
+    "password",
+    "postcode",
+    "profile",
+    "reason",
+    "reasons",
+    "registered_in_dongguan",
+    "report_document_id",
+    "report_text",
+    "skill_intermediate_worker",
+    "skill_junior_worker",
+    "skill_senior_technician",
+    "skill_senior_worker",
+    "skill_special",
+    "skill_technician",
+    "title_intermediate",
+    "title_junior",
+    "title_senior",
+    "total_staff",
+    "trainees",
+    "username",
+];
+
+/// The label of `field` in the request body `schema` (its last path segment:
+/// for `days[3].name` the label of `name`), else its label by name alone.
+#[must_use]
+pub fn field_label_in(schema: Option<&str>, field: &str) -> Option<&'static str> {
+    let base = base_name(field);
+    schema
+        .and_then(|s| IN_SCHEMA.iter().find(|(sc, f, _)| *sc == s && *f == base).map(|(_, _, label)| *label))
+        .or_else(|| field_label_zh(field))
+}
+
+fn base_name(field: &str) -> &str {
+    let last = field.rsplit('.').next().unwrap_or(field);
+    last.split('[').next().unwrap_or(last)
+}
+
+/// The label of `field` by its name alone; for `days[3].name` the label of `name`.
 #[must_use]
 pub fn field_label_zh(field: &str) -> Option<&'static str> {
-    let last = field.rsplit('.').next().unwrap_or(field);
-    let base = last.split('[').next().unwrap_or(last);
-    Some(match base {
+    Some(match base_name(field) {
         "name" => "名称",
         "credit_code" => "统一社会信用代码",
         "kind" => "单位类型",
@@ -164,7 +283,14 @@ pub fn field_label_zh(field: &str) -> Option<&'static str> {
 /// `msg` prefixed with the field's label unless it already names it.
 #[must_use]
 pub fn with_label_zh(field: &str, msg: &str) -> String {
-    match field_label_zh(field) {
+    with_label_in(None, field, msg)
+}
+
+/// `msg` prefixed with the label `field` has in the request body `schema`
+/// unless it already names it.
+#[must_use]
+pub fn with_label_in(schema: Option<&str>, field: &str, msg: &str) -> String {
+    match field_label_in(schema, field) {
         Some(label) if !msg.contains(label) => format!("{label}：{msg}"),
         _ => msg.to_string(),
     }
@@ -180,5 +306,16 @@ mod tests {
         assert_eq!(with_label_zh("credit_code", "统一社会信用代码校验位错误"), "统一社会信用代码校验位错误");
         assert_eq!(with_label_zh("days[2].name", "不能为空"), "名称：不能为空");
         assert_eq!(with_label_zh("unknown", "x"), "x");
+    }
+
+    #[test]
+    fn a_body_names_its_own_fields() {
+        assert_eq!(with_label_in(Some("NewSanctionBody"), "kind", "缺少必填项"), "处理类型：缺少必填项");
+        assert_eq!(with_label_in(Some("CreateOrganization"), "kind", "缺少必填项"), "单位类型：缺少必填项");
+        assert_eq!(with_label_in(Some("AssessmentBody"), "note", "不能为空"), "评估意见：不能为空");
+        assert_eq!(with_label_in(Some("TeamMemberBody"), "team[1].name", "不能为空"), "姓名：不能为空");
+        // Unknown bodies and names shared in meaning fall back to the name's label.
+        assert_eq!(with_label_in(Some("NoSuchBody"), "postcode", "须为6位数字"), "邮政编码：须为6位数字");
+        assert_eq!(with_label_in(None, "kind", "x"), "单位类型：x");
     }
 }

@@ -200,7 +200,10 @@ impl<E: Endpoint> Endpoint for EdgeEndpoint<E> {
         let path = req.uri().path().to_string();
         let span = tracing::info_span!("request", request_id = %rid, %method, %path);
         let uri = req.uri().clone();
-        let mut resp = REQUEST_ID.scope(rid.clone(), lang.scope(self.guarded(req))).instrument(span.clone()).await;
+        let mut resp = REQUEST_ID
+            .scope(rid.clone(), lang.scope(crate::body_check::scope(self.schemas.clone(), method.clone(), path.clone(), self.guarded(req))))
+            .instrument(span.clone())
+            .await;
         if resp.status() == poem::http::StatusCode::METHOD_NOT_ALLOWED && !resp.headers().contains_key(poem::http::header::ALLOW) {
             let allow = match self.allow.allow(&path) {
                 Some(allow) => allow,

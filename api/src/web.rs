@@ -216,7 +216,17 @@ pub fn error_page(viewer: Option<&Viewer>, e: &ApiError) -> Response {
 /// Problem details as what a form shows: a banner and a message per field.
 #[must_use]
 pub fn form_errors(e: &ApiError) -> Value {
-    let p = e.to_problem(None);
+    problem_errors(&e.to_problem(None))
+}
+
+/// [`form_errors`] of a form posting the fields of the API request object
+/// `schema` (its name in the spec), so each field is labelled as that object's.
+#[must_use]
+pub fn form_errors_as(e: &ApiError, schema: &str) -> Value {
+    problem_errors(&e.to_problem_as(schema))
+}
+
+fn problem_errors(p: &crate::error::Problem) -> Value {
     let fields: BTreeMap<String, String> = p.errors.iter().map(|f| (f.field.clone(), f.message.clone())).collect();
     let banner =
         if fields.is_empty() { p.detail.clone().map_or(p.title.clone(), |d| format!("{}：{d}", p.title)) } else { p.title.clone() };
@@ -241,7 +251,7 @@ impl Entered {
 /// API's label for the field).
 #[must_use]
 pub fn field_msg(field: &str, zh: &str, en: &str) -> crate::error::FieldMsg {
-    crate::error::FieldMsg { field: field.into(), msg: crate::i18n::Msg::new(zh.to_string(), en.to_string()), code: None }
+    crate::error::FieldMsg { field: field.into(), msg: crate::i18n::Msg::new(zh.to_string(), en.to_string()), code: None, label: false }
 }
 
 /// The signed-in viewer, or the response that replaces the page: the login
@@ -375,11 +385,13 @@ impl Fields {
                     field: (*name).into(),
                     msg: crate::i18n::Msg::new(format!("{label}须为整数"), format!("{name} must be a whole number")),
                     code: None,
+                    label: false,
                 }),
                 None => bad.push(crate::error::FieldMsg {
                     field: (*name).into(),
                     msg: crate::i18n::Msg::new(format!("请填写{label}"), format!("{name} is required")),
                     code: None,
+                    label: false,
                 }),
             }
         }

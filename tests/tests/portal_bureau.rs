@@ -58,6 +58,11 @@ fn walk(w: &World, address: &str, chromium: &Path) -> anyhow::Result<()> {
     p.click(&format!("#p-{first} button.mark"))?;
     ensure!(p.text(&format!("#p-{first}"))?.contains("已纳入开发计划"), "{}", p.body_text()?);
     p.page_ok("batch-marked")?;
+    // 开发完成 of the included one (第七条(三)).
+    p.fill(&format!("#done-note-{first}"), "国家职业标准已发布")?;
+    p.click(&format!("#p-{first} button.complete"))?;
+    ensure!(p.text("#done")?.contains("已记录开发完成") && p.text(&format!("#p-{first}"))?.contains("开发完成"), "{}", p.body_text()?);
+    p.page_ok("batch-completed")?;
 
     // 违规处理: a refusal beside the fields, then recorded.
     p.click("a[href=\"/bureau/sanctions\"]")?;
@@ -114,7 +119,7 @@ async fn bureau_staff_report_a_batch_record_a_sanction_and_assess_a_resource_in_
     tokio::task::block_in_place(|| walk(&w, &app.address, &chromium)).expect("bureau pages in the browser");
 
     let (_, a) = app.get(&format!("/api/v1/applications/{}", w.proposals[0].0), Some(&w.staff)).await;
-    assert_eq!(a["status"], "included", "{a}");
+    assert_eq!(a["status"], "completed", "{a}");
     let (_, s) = app.get("/api/v1/sanctions", Some(&w.staff)).await;
     assert_eq!(s["items"][0]["ban_until"], "2031-06-01", "{s}");
     let (_, r) = app.get(&format!("/api/v1/resources/{}/assessments", w.resource), Some(&w.staff)).await;

@@ -358,6 +358,16 @@ pub struct NoteBody {
     note: Option<Str>,
 }
 
+impl NoteBody {
+    /// The note, checked (blank is none).
+    ///
+    /// # Errors
+    /// 422 naming `note`.
+    pub fn parse(&self) -> ApiResult<Option<String>> {
+        note(self.note.as_deref())
+    }
+}
+
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct InclusionBody {
@@ -608,7 +618,7 @@ impl ApplicationsApi {
         body: Json<NoteBody>,
     ) -> ApiResult<Json<ApplicationOut>> {
         auth.0.require_bureau()?;
-        let n = note(body.note.as_deref())?;
+        let n = body.parse()?;
         Ok(Json(catalogue::mark(&state, &auth.0, id.0, ApplicationAction::MarkCompleted, n).await?.into()))
     }
 }

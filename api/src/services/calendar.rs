@@ -75,6 +75,7 @@ pub async fn put_year(state: &AppState, caller: &Caller, year: i32, source_notic
             field: if i == entities::calendar::WHOLE_YEAR { "year".to_string() } else { format!("days[{i}]") },
             msg: Msg::new(zh, en),
             code: None,
+            label: false,
         })));
     }
     let now = state.clock.now();

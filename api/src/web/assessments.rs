@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{
-    Entered, Fields, St, Viewer, alliances::guard, calls::bureau_signed_in, error_page, field_msg as msg, form_errors, page, parse_body,
+    Entered, Fields, St, Viewer, alliances::guard, calls::bureau_signed_in, error_page, field_msg as msg, form_errors_as, page, parse_body,
     posted, redirect,
 };
 use crate::{
@@ -25,7 +25,7 @@ use crate::{
     pagination::PageParams,
     routes::resources::{AssessmentBody, AssessmentOut, ResourceOperationOut},
     services::resources::{
-        catalogue::{self, CatalogueFilter},
+        catalogue::{self, Standing},
         operation,
     },
     state::AppState,
@@ -42,16 +42,25 @@ const OUTCOMES: [(AssessmentOutcome, &str, &str); 3] = [
 ];
 
 #[derive(Debug, Deserialize)]
-pub struct Cursor {
+pub struct ListQuery {
     cursor: Option<String>,
+    status: Option<String>,
 }
 
+/// The list's status filter: (value, service filter, label); the first is the default.
+const STANDINGS: [(&str, Standing, &str); 3] = [
+    ("in_catalogue", Standing::InCatalogue, "在目录中"),
+    ("withdrawn", Standing::Withdrawn, "已撤出目录"),
+    ("revoked", Standing::Revoked, "已取消认定"),
+];
+
 #[handler]
-async fn list(req: &Request, state: St<'_>, q: Query<Cursor>) -> Response {
+async fn list(req: &Request, state: St<'_>, q: Query<ListQuery>) -> Response {
     let v = guard!(bureau_signed_in(&state, req).await);
+    let (status, standing, _) = STANDINGS.iter().find(|(value, _, _)| Some(*value) == q.status.as_deref()).unwrap_or(&STANDINGS[0]);
     let result = async {
         let paging = PageParams::parse(Some(50), q.cursor.as_deref())?;
-        catalogue::list(&state, CatalogueFilter { kind: None, occupation: None, publisher: None, text: None }, paging).await
+        catalogue::list_by_standing(&state, &v.caller, *standing, paging).await
     }
     .await;
     match result {
@@ -67,7 +76,10 @@ async fn list(req: &Request, state: St<'_>, q: Query<Cursor>) -> Response {
                     x
                 })
                 .collect();
-            let ctx = json!({ "title": "技能资源评估", "items": items, "next": next.map(|c| format!("/bureau/resources?cursor={c}")) });
+            let standings: Vec<Value> =
+                STANDINGS.iter().map(|(value, _, label)| json!({ "value": value, "label": label, "selected": value == status })).collect();
+            let ctx = json!({ "title": "技能资源评估", "items": items, "standings": standings, "status": status,
+                              "next": next.map(|c| format!("/bureau/resources?status={status}&cursor={c}")) });
             page(StatusCode::OK, Some(&v), "bureau_resources.html", ctx)
         }
         Err(e) => error_page(Some(&v), &e),
@@ -137,7 +149,7 @@ fn body_of(f: &Fields) -> Result<AssessmentBody, ApiError> {
     if f.get("note").is_none() {
         bad.push(msg("note", "请填写评估意见", "note is required"));
     } else if let Err(e) = body.parse() {
-        bad.extend(e.to_problem(None).errors.into_iter().map(|fe| msg(&fe.field, &fe.message, &fe.message)));
+        bad.extend(e.details.errors);
     }
     if bad.is_empty() { Ok(body) } else { Err(ApiError::validation(bad)) }
 }
@@ -155,7 +167,8 @@ async fn assess(req: &Request, state: St<'_>, id: Path<Uuid>, form: Form<Vec<(St
     match result {
         Ok(_) => redirect(&format!("/bureau/resources/{}?done=assessed", id.0)),
         Err(e) if matches!(e.status, StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT) => {
-            show_page(&state, &v, id.0, None, e.status, Entered { values: f.values(), errors: form_errors(&e) }, false).await
+            show_page(&state, &v, id.0, None, e.status, Entered { values: f.values(), errors: form_errors_as(&e, "AssessmentBody") }, false)
+                .await
         }
         Err(e) => error_page(Some(&v), &e),
     }

@@ -2,11 +2,13 @@
 //! new-occupation proposals into a batch reported upward (how many would go
 //! in is shown first), reads each batch with its proposals, downloads its
 //! 汇总表 (XLSX, through the page session) and records for each proposal
-//! whether it was included in the national development plan (第七条(三)).
+//! whether it was included in the national development plan (第七条(三)) and,
+//! once included, that its development was completed (开发完成).
 //! Same services and request objects as `GET`/`POST /occupation-batches`,
-//! `GET /occupation-batches/{id}/export.xlsx` and `POST /applications/{id}/inclusion`.
+//! `GET /occupation-batches/{id}/export.xlsx`, `POST /applications/{id}/inclusion`
+//! and `POST /applications/{id}/completion`.
 
-use entities::resource::ApplicationStatus;
+use entities::resource::{ApplicationAction, ApplicationStatus};
 use poem::{
     Request, Response, Route, get, handler,
     http::StatusCode,
@@ -18,13 +20,16 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{
-    Fields, St, Viewer, alliances::guard, attachment, calls::bureau_signed_in, error_page, form_errors, local_time, page, parse_body,
-    posted, redirect,
+    Fields, St, Viewer, alliances::guard, attachment, calls::bureau_signed_in, error_page, form_errors, form_errors_as, local_time, page,
+    parse_body, posted, redirect,
 };
 use crate::{
-    error::ApiError,
+    error::{ApiError, ApiResult},
     pagination::PageParams,
-    routes::{applications::InclusionBody, notices::BatchBody},
+    routes::{
+        applications::{InclusionBody, NoteBody},
+        notices::BatchBody,
+    },
     services::resources::catalogue as svc,
     state::AppState,
 };
@@ -35,6 +40,7 @@ pub fn routes() -> Route {
         .at("/:id", get(show))
         .at("/:id/export.xlsx", get(export))
         .at("/:id/proposals/:app/inclusion", post(inclusion))
+        .at("/:id/proposals/:app/completion", post(completion))
 }
 
 #[derive(Debug, Deserialize)]
@@ -126,7 +132,8 @@ async fn show_page(
                 .map(|(a, org)| {
                     let mut p = json!({ "id": a.id, "number": a.number, "occupation_name": a.occupation_name, "occupation_code": a.occupation_code,
                             "title": a.title, "applicant": org.map(|o| o.name), "status_label": a.status.label_zh(),
-                            "reason": a.status_reason, "undecided": a.status == ApplicationStatus::ReportedUpward });
+                            "reason": a.status_reason, "undecided": a.status == ApplicationStatus::ReportedUpward,
+                            "completable": a.status == ApplicationStatus::Included });
                     if let Some(r) = refused.as_ref().filter(|r| r.application == a.id) {
                         p["values"] = r.values.clone();
                         p["errors"] = r.errors.clone();
@@ -149,6 +156,7 @@ async fn show(req: &Request, state: St<'_>, id: Path<Uuid>, q: Query<ShowQuery>)
     let done = match q.done.as_deref() {
         Some("created") => Some("已汇总生成上报批次，已通知各申报单位。请下载汇总表上报。"),
         Some("marked") => Some("已记录是否纳入开发计划，已通知申报单位。"),
+        Some("completed") => Some("已记录开发完成，已通知申报单位。"),
         _ => None,
     };
     show_page(&state, &v, id.0, q.cursor.as_deref(), StatusCode::OK, None, done).await
@@ -164,6 +172,27 @@ async fn export(req: &Request, state: St<'_>, id: Path<Uuid>) -> Response {
             bytes,
         ),
         Err(e) => error_page(Some(&v), &e),
+    }
+}
+
+/// After a proposal's mark: back to the batch page, or the page again with
+/// the refusal beside that proposal's form (labelled as the request object `schema`'s fields).
+async fn after_mark<T>(
+    state: &AppState,
+    v: &Viewer,
+    (batch, app): (Uuid, Uuid),
+    f: &Fields,
+    result: ApiResult<T>,
+    done: &str,
+    schema: &str,
+) -> Response {
+    match result {
+        Ok(_) => redirect(&format!("/bureau/occupation-batches/{batch}?done={done}#p-{app}")),
+        Err(e) if matches!(e.status, StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT) => {
+            let refused = Refused { application: app, values: f.values(), errors: form_errors_as(&e, schema) };
+            show_page(state, v, batch, None, e.status, Some(refused), None).await
+        }
+        Err(e) => error_page(Some(v), &e),
     }
 }
 
@@ -184,12 +213,20 @@ async fn inclusion(req: &Request, state: St<'_>, ids: Path<(Uuid, Uuid)>, form: 
         svc::mark(&state, &v.caller, app, action, note).await
     }
     .await;
-    match result {
-        Ok(_) => redirect(&format!("/bureau/occupation-batches/{batch}?done=marked")),
-        Err(e) if matches!(e.status, StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT) => {
-            let refused = Refused { application: app, values: f.values(), errors: form_errors(&e) };
-            show_page(&state, &v, batch, None, e.status, Some(refused), None).await
-        }
-        Err(e) => error_page(Some(&v), &e),
+    after_mark(&state, &v, (batch, app), &f, result, "marked", "InclusionBody").await
+}
+
+/// 开发完成: an included new occupation's development is completed (000 第七条(三)).
+#[handler]
+async fn completion(req: &Request, state: St<'_>, ids: Path<(Uuid, Uuid)>, form: Form<Vec<(String, String)>>) -> Response {
+    let (batch, app) = ids.0;
+    let f = Fields(form.0);
+    let v = guard!(posted(&state, req, f.csrf()).await);
+    let result = async {
+        v.caller.require_bureau()?;
+        let body: NoteBody = parse_body(json!({ "note": f.get("note") }))?;
+        svc::mark(&state, &v.caller, app, ApplicationAction::MarkCompleted, body.parse()?).await
     }
+    .await;
+    after_mark(&state, &v, (batch, app), &f, result, "completed", "NoteBody").await
 }

@@ -261,11 +261,16 @@ async fn usage_page(state: &AppState, v: &Viewer, id: Uuid, values: Value, error
     let result = async {
         let r = operation::load(&state.db, &v.caller, id).await?;
         let (items, _) = operation::list_usage(state, &v.caller, id, 50, None).await?;
-        Ok::<_, ApiError>((r, items))
+        let (assessments, more) = operation::list_assessments(state, &v.caller, id, PageParams::parse(Some(20), None)?).await?;
+        Ok::<_, ApiError>((r, items, assessments, more.is_some()))
     }
     .await;
     match result {
-        Ok((r, items)) => {
+        Ok((r, items, assessments, more)) => {
+            let assessments: Vec<Value> = assessments
+                .into_iter()
+                .map(|a| crate::routes::resources::AssessmentOut::from(a).to_json().unwrap_or(Value::Null))
+                .collect();
             let standing = crate::routes::resources::ResourceOperationOut::new(&r, state.clock.today()).to_json().unwrap_or(Value::Null);
             let items: Vec<Value> = items.into_iter().map(|u| UsageOut::from(u).to_json().unwrap_or(Value::Null)).collect();
             page(
@@ -274,7 +279,7 @@ async fn usage_page(state: &AppState, v: &Viewer, id: Uuid, values: Value, error
                 "usage.html",
                 json!({
                     "title": "资源使用情况", "resource": standing, "number": r.number, "items": items,
-                    "values": values, "errors": errors, "saved": saved,
+                    "values": values, "errors": errors, "saved": saved, "assessments": assessments, "more_assessments": more,
                 }),
             )
         }

@@ -47,11 +47,12 @@ async fn show_page(state: &AppState, v: &Viewer, id: Uuid, status: StatusCode, e
     let result = async {
         let a = detail(state, &v.caller, id).await?;
         let panel = panel_view(state, &v.caller, id).await?;
-        Ok::<_, crate::error::ApiError>((a, panel))
+        let resource = catalogue::resource_of_application(state, &v.caller, id).await?;
+        Ok::<_, crate::error::ApiError>((a, panel, resource))
     }
     .await;
     match result {
-        Ok((a, panel)) => {
+        Ok((a, panel, resource)) => {
             let panel = panel.to_json().unwrap_or(Value::Null);
             let local = |x: &Value| {
                 x.as_str()
@@ -74,6 +75,7 @@ async fn show_page(state: &AppState, v: &Viewer, id: Uuid, status: StatusCode, e
                 "declinable": status_code == crate::routes::resource_dto::ApplicationStatusDto::UnderReview,
                 "approvable": matches!(status_code, crate::routes::resource_dto::ApplicationStatusDto::AwaitingApproval | crate::routes::resource_dto::ApplicationStatusDto::AwaitingPublication),
                 "errors": errors, "done": done,
+                "resource": resource.map(|r| json!({ "id": r.id, "number": r.number })),
             });
             page(status, Some(v), "bureau_application.html", ctx)
         }

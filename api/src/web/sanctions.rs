@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{
-    Entered, Fields, St, Viewer, alliances::guard, calls::bureau_signed_in, error_page, field_msg as msg, form_errors, page, parse_body,
+    Entered, Fields, St, Viewer, alliances::guard, calls::bureau_signed_in, error_page, field_msg as msg, form_errors_as, page, parse_body,
     posted, redirect,
 };
 use crate::{
@@ -148,7 +148,7 @@ async fn body_of(state: &AppState, caller: &Caller, f: &Fields) -> ApiResult<New
     if f.get("description").is_none() {
         bad.push(msg("description", "请填写违规情况及处理依据", "description is required"));
     } else if let Err(e) = body.parse() {
-        bad.extend(e.to_problem(None).errors.into_iter().map(|fe| msg(&fe.field, &fe.message, &fe.message)));
+        bad.extend(e.details.errors);
     }
     if bad.is_empty() { Ok(body) } else { Err(ApiError::validation(bad)) }
 }
@@ -167,7 +167,7 @@ async fn create(req: &Request, state: St<'_>, form: Form<Vec<(String, String)>>)
         Ok(_) => redirect("/bureau/sanctions?done=recorded"),
         Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
             // The service names the ids; the form has the credit code and the number.
-            let mut errors = form_errors(&e);
+            let mut errors = form_errors_as(&e, "NewSanctionBody");
             if let Some(fields) = errors["fields"].as_object_mut() {
                 *fields = std::mem::take(fields)
                     .into_iter()

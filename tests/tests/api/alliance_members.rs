@@ -372,6 +372,25 @@ async fn only_the_bureau_records_and_reads_sanctions() {
     let mut future = body.clone();
     future["confirmed_on"] = json!("2026-07-01");
     assert_eq!(app.post_json("/api/v1/sanctions", Some(&staff), &future).await.0, 422);
+    // Each field is named as the sanction's, not as an organisation's (单位类型, 简介).
+    let msg = |p: &serde_json::Value, field: &str| {
+        p["errors"].as_array().unwrap().iter().find(|e| e["field"] == field).map(|e| e["message"].as_str().unwrap().to_string())
+    };
+    let (status, p) = app
+        .post_json("/api/v1/sanctions", Some(&staff), &json!({"organization_id": org["id"], "kind": "fine", "confirmed_on": "2026-05-01"}))
+        .await;
+    assert_eq!(status, 422, "{p}");
+    assert!(msg(&p, "kind").is_some_and(|m| m.starts_with("处理类型：取值须为以下之一")), "{p}");
+    assert_eq!(msg(&p, "description").as_deref(), Some("违规情况及处理依据：缺少必填项"), "{p}");
+    let mut blank = body.clone();
+    blank["description"] = json!("   ");
+    let (status, p) = app.post_json("/api/v1/sanctions", Some(&staff), &blank).await;
+    assert_eq!(status, 422, "{p}");
+    assert!(msg(&p, "description").is_some_and(|m| m.starts_with("违规情况及处理依据：")), "{p}");
+    // The organisation's own form keeps its labels.
+    let (status, p) = app.post_json("/api/v1/organizations", Some(&staff), &json!({"name": "东莞市样例有限公司", "kind": "factory"})).await;
+    assert_eq!(status, 422, "{p}");
+    assert!(msg(&p, "kind").is_some_and(|m| m.starts_with("单位类型：")), "{p}");
     let (status, s) = app.post_json("/api/v1/sanctions", Some(&staff), &body).await;
     assert_eq!((status, s["ban_until"].as_str(), s["kind_label"].as_str()), (201, Some("2031-05-01"), Some("开发过程中弄虚作假")));
     let (_, list) = app.get(&format!("/api/v1/sanctions?organization_id={}", org["id"].as_str().unwrap()), Some(&staff)).await;

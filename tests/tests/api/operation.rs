@@ -129,10 +129,14 @@ async fn assessments_set_the_next_due_date_and_a_withdrawal_leaves_the_catalogue
     let (path_e, early) = assess(&r0, "keep", "2026-06-08");
     let (status, body_e) = app.post_json(&path_e, Some(&staff), &early).await;
     assert_eq!((status, codes(&body_e)), (422, vec![("assessed_on".to_string(), "assessed_too_early".to_string())]), "{body_e}");
-    let (status, _) = app.post_json(&path, Some(&staff), &json!({"outcome": "keep", "assessed_on": "2027-03-01", "note": "  "})).await;
-    assert_eq!(status, 422, "a note is required");
+    let (status, body) = app.post_json(&path, Some(&staff), &json!({"outcome": "keep", "assessed_on": "2027-03-01", "note": "  "})).await;
+    assert_eq!((status, &body["errors"][0]["field"]), (422, &json!("note")), "a note is required: {body}");
+    assert!(body["errors"][0]["message"].as_str().unwrap().starts_with("评估意见："), "the assessment's note, not 说明: {body}");
     let (status, body) = app.post_json(&path, Some(&staff), &json!({"outcome": "drop", "assessed_on": "2027-03-01", "note": "x"})).await;
     assert_eq!((status, &body["errors"][0]["field"]), (422, &json!("outcome")), "unknown outcome: {body}");
+    assert!(body["errors"][0]["message"].as_str().unwrap().starts_with("评估结论：取值须为以下之一"), "{body}");
+    let (status, body) = app.post_json(&path, Some(&staff), &json!({"outcome": "keep", "assessed_on": "2027-03-01"})).await;
+    assert_eq!((status, body["errors"][0]["message"].as_str()), (422, Some("评估意见：缺少必填项")), "{body}");
     let (path_u, body_u) = assess("00000000-0000-7000-8000-000000000000", "keep", "2027-03-01");
     assert_eq!(app.post_json(&path_u, Some(&staff), &body_u).await.0, 404);
     assert_eq!(snapshot(&app.db).await, before, "nothing written");
@@ -179,8 +183,10 @@ async fn assessments_set_the_next_due_date_and_a_withdrawal_leaves_the_catalogue
     assert_eq!(app.get(&format!("/api/v1/resources/{r0}/assessments"), Some(&other)).await.0, 404);
     assert_eq!(app.get(&format!("/api/v1/resources/{r0}/assessments"), Some(&expert)).await.0, 403);
     let (_, notes) = app.get("/api/v1/notifications", Some(&owner)).await;
-    let told = notes["items"].as_array().unwrap().iter().filter(|n| n["kind"] == "resource_assessment").count();
-    assert_eq!(told, 2, "{notes}");
+    let told: Vec<&Value> = notes["items"].as_array().unwrap().iter().filter(|n| n["kind"] == "resource_assessment").collect();
+    assert_eq!(told.len(), 2, "{notes}");
+    let page = format!("/resources/{r0}/usage#assessments");
+    assert!(told.iter().all(|n| n["link"].as_str() == Some(page.as_str())), "the publisher's page, not the API: {notes}");
 
     // Withdraw the other resource: gone from the public catalogue, no more usage or assessments.
     let (path, body) = assess(&r1, "withdraw", "2027-03-01");

@@ -112,6 +112,34 @@ async fn the_bureau_compiles_proposals_into_a_batch_downloads_it_on_the_page_and
     assert_eq!(a["status"], "included", "{a}");
     let page = bureau.get(&format!("/bureau/occupation-batches/{batch}")).await;
     assert!(page.body.contains("已纳入开发计划</span>：人社部2026年第一批") && page.body.contains("未纳入开发计划"), "{}", page.body);
+    assert!(
+        page.body.contains(&format!("/proposals/{first}/completion")) && !page.body.contains(&format!("/proposals/{second}/completion"))
+    );
+
+    // 开发完成 of the included one (000 第七条(三)), on the same page.
+    let complete = format!("/bureau/occupation-batches/{batch}/proposals/{first}/completion");
+    refused_posts(&app, &bureau, &org, &complete, &[("note", "已发布国家职业标准")]).await;
+    let expert_post = expert.post(&complete, &[]).await;
+    assert_eq!(expert_post.status, 403, "expert: {}", expert_post.body);
+    let before = snapshot(&app.db).await;
+    let long = "长".repeat(2001);
+    let refused = bureau.post(&complete, &[("note", long.as_str())]).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.body.contains(&format!("<p class=\"error\" id=\"e-note-{first}\">开发完成说明：")),
+        "beside the note: {}",
+        refused.body
+    );
+    let not_included = bureau.post(&format!("/bureau/occupation-batches/{batch}/proposals/{second}/completion"), &[]).await;
+    assert_eq!(not_included.status, 409, "not included: {}", not_included.body);
+    assert_eq!(snapshot(&app.db).await, before, "nothing marked completed");
+    let done = bureau.post(&complete, &[("note", "已发布国家职业标准")]).await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let page = bureau.get(done.location.as_deref().unwrap()).await;
+    assert!(page.body.contains("已记录开发完成") && !page.body.contains(&format!("/proposals/{first}/completion")), "{}", page.body);
+    let (_, a) = app.get(&format!("/api/v1/applications/{first}"), Some(&staff)).await;
+    assert_eq!(a["status"], "completed", "{a}");
+    assert_eq!(bureau.post(&complete, &[]).await.status, 409, "completed once");
     let (_, _, _, bytes) = bureau.get_bytes(&xlsx).await;
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
     let sheet = wb.worksheet_range("新职业建议汇总").unwrap();
@@ -161,6 +189,11 @@ async fn sanctions_are_listed_filtered_and_recorded_on_the_page_with_errors_besi
         assert!(bad.body.contains(message), "{message}");
     }
     assert!(bad.body.contains("value=\"DGJN-2026-9999\""), "the values entered are kept");
+    // The request object's own check of the description is labelled as the sanction's (not 简介).
+    let long = "伪".repeat(5001);
+    let too_long = bureau.post("/bureau/sanctions", &[&good[..3], &[("description", long.as_str())]].concat()).await;
+    assert_eq!(too_long.status, 422, "{}", too_long.body);
+    assert!(too_long.body.contains("<p class=\"error\" id=\"e-description\">违规情况及处理依据："), "{}", too_long.body);
     let future = [&good[..2], &[("confirmed_on", "2026-06-02"), good[3]]].concat();
     let late = bureau.post("/bureau/sanctions", &future).await;
     assert_eq!(late.status, 422);
@@ -203,7 +236,8 @@ async fn a_published_resource_is_assessed_on_its_bureau_page_with_errors_beside_
     let staff = app.login("bureau_staff", None).await;
     let bureau = web_of(&app, &staff).await;
     let (org, expert) = others(&app).await;
-    let owner = web_of(&app, &app.org_user_with_email(publisher.id(), "owner@assess.dg.cn").await).await;
+    let owner_api = app.org_user_with_email(publisher.id(), "owner@assess.dg.cn").await;
+    let owner = web_of(&app, &owner_api).await;
 
     let list = bureau.get("/bureau/resources").await;
     assert_eq!(list.status, 200);
@@ -231,6 +265,11 @@ async fn a_published_resource_is_assessed_on_its_bureau_page_with_errors_beside_
             bad.body
         );
     }
+    // The request object's own check of the note is labelled as the assessment's (评估意见, not 说明).
+    let long = "很".repeat(5001);
+    let too_long = bureau.post(&post, &[("outcome", "keep"), ("assessed_on", "2027-05-28"), ("note", long.as_str())]).await;
+    assert_eq!(too_long.status, 422);
+    assert!(too_long.body.contains("<p class=\"error\" id=\"e-note\">评估意见："), "{}", too_long.body);
     let early = bureau.post(&post, &[("outcome", "keep"), ("assessed_on", "2026-06-01"), ("note", "提前评估")]).await;
     assert_eq!(early.status, 422, "before publication: {}", early.body);
     assert!(early.body.contains("id=\"e-assessed_on\"") && early.body.contains("value=\"2026-06-01\""), "{}", early.body);
@@ -243,8 +282,35 @@ async fn a_published_resource_is_assessed_on_its_bureau_page_with_errors_beside_
     let (_, api) = app.get(&format!("/api/v1/resources/{id}/assessments"), Some(&staff)).await;
     let next_due = api["items"][0]["next_due"].as_str().unwrap().to_string();
     assert!(page.body.contains(&format!("<dd id=\"next-due\">{next_due}</dd>")), "next due {next_due}: {}", page.body);
+    // The publisher is told with a link to its page of the resource, which shows the result.
+    let (_, notes) = app.get("/api/v1/notifications", Some(&owner_api)).await;
+    let link = notes["items"][0]["link"].as_str().unwrap().to_string();
+    assert_eq!(link, format!("/resources/{id}/usage#assessments"), "{notes}");
+    let usage = owner.get(link.split('#').next().unwrap()).await;
+    assert_eq!(usage.status, 200);
+    assert!(usage.body.contains("id=\"assessments\"") && usage.body.contains("使用情况良好，继续保留"), "{}", usage.body);
+    assert!(usage.body.contains("<td class=\"outcome\">继续保留</td>") && usage.body.contains(&next_due), "{}", usage.body);
+    // The application's bureau page links the resource's.
+    let application = page.body.split("href=\"/bureau/applications/").nth(1).and_then(|t| t.split('"').next()).unwrap().to_string();
+    let a = bureau.get(&format!("/bureau/applications/{application}")).await;
+    assert!(a.body.contains(&format!("href=\"/bureau/resources/{id}\"")), "{}", a.body);
+
     let withdrawn = bureau.post(&post, &[("outcome", "withdraw"), ("assessed_on", "2027-06-01"), ("note", "内容过时，撤出目录")]).await;
     assert_eq!(withdrawn.status, 303);
     let page = bureau.get(&path).await;
     assert!(page.body.contains("已撤出目录") && !page.body.contains("id=\"new-assessment\""), "{}", page.body);
+    // Out of the catalogue, found with the status filter.
+    let row = format!("href=\"/bureau/resources/{id}\"");
+    let in_catalogue = bureau.get("/bureau/resources").await;
+    assert!(
+        !in_catalogue.body.contains(&row) && in_catalogue.body.contains("<option value=\"in_catalogue\" selected>"),
+        "{}",
+        in_catalogue.body
+    );
+    let out = bureau.get("/bureau/resources?status=withdrawn").await;
+    assert!(out.body.contains(&row) && out.body.contains("<option value=\"withdrawn\" selected>"), "{}", out.body);
+    assert!(!bureau.get("/bureau/resources?status=revoked").await.body.contains(&row));
+    for web in [&org, &expert] {
+        assert_eq!(web.get("/bureau/resources?status=withdrawn").await.status, 403);
+    }
 }

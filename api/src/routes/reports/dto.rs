@@ -291,6 +291,7 @@ impl TryFrom<RowBody> for RowCounts {
                 msg: Msg::new(zh, format!("{field}: {en}")),
                 field,
                 code: None,
+                label: false,
             })))
         }
     }

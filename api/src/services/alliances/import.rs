@@ -241,6 +241,7 @@ pub async fn import(state: &AppState, caller: &Caller, id: uuid::Uuid, bytes: Ve
                         format!("row {excel_row}, column {letter} ({}): {}", e.field, e.en),
                     ),
                     code: None,
+                    label: false,
                 });
             }
             continue;

@@ -397,6 +397,7 @@ pub async fn save_form(state: &AppState, caller: &Caller, id: Uuid, org: Uuid, i
             field,
             msg: Msg::new(zh, en),
             code: None,
+            label: false,
         })));
     }
     let now = state.clock.now();

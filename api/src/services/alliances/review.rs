@@ -35,6 +35,7 @@ fn incomplete(problems: &[FilingProblem]) -> ApiError {
         field: p.field(),
         msg: Msg::new(p.zh(), p.en()),
         code: Some(p.code().to_string()),
+        label: false,
     }));
     e.code = "filing_incomplete";
     e.details.title =

@@ -141,6 +141,7 @@ pub async fn submit(state: &AppState, caller: &Caller, alliance_id: Uuid, period
                 format!("Member {} has not filled its rows", m.member.organization.name),
             ),
             code: Some("member_rows_missing".into()),
+            label: false,
         })
         .collect();
     if period.is_year_end() && current.as_ref().is_none_or(|r| r.summary_text.is_none()) {
@@ -148,6 +149,7 @@ pub async fn submit(state: &AppState, caller: &Caller, alliance_id: Uuid, period
             field: "summary_text".into(),
             msg: Msg::new("下半年度报送须附年终工作总结（《实施意见》二(七)）", "The H2 report needs the year-end work summary"),
             code: Some("summary_missing".into()),
+            label: false,
         });
     }
     if !problems.is_empty() {

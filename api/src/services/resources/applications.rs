@@ -231,6 +231,7 @@ fn ineligible(problems: &[EligibilityProblem]) -> ApiError {
         field: p.field().to_string(),
         msg: Msg::new(p.zh(), p.en()),
         code: Some(p.code().to_string()),
+        label: false,
     }));
     e.code = "ineligible";
     e.details.title = Msg::new(

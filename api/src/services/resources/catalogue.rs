@@ -159,6 +159,48 @@ pub async fn list(state: &AppState, f: CatalogueFilter, page: PageParams) -> Api
     Ok(page.finish(q.all(&state.db).await?, |r| r.id))
 }
 
+/// Where a published resource stands: in the catalogue, withdrawn after an
+/// assessment (000 第二十一条) or revoked (第二十二条).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    InCatalogue,
+    Withdrawn,
+    Revoked,
+}
+
+/// Published resources in one standing, for the bureau (the public sees the
+/// catalogue only, [`list`]), oldest first.
+///
+/// # Errors
+/// 403 unless bureau.
+pub async fn list_by_standing(
+    state: &AppState,
+    caller: &Caller,
+    standing: Standing,
+    page: PageParams,
+) -> ApiResult<(Vec<resource::Model>, Option<String>)> {
+    caller.require_bureau()?;
+    let mut q = resource::Entity::find().order_by_asc(resource::Column::Id).limit(page.fetch());
+    q = match standing {
+        Standing::InCatalogue => q.filter(resource::Column::RevokedOn.is_null()).filter(resource::Column::WithdrawnOn.is_null()),
+        Standing::Withdrawn => q.filter(resource::Column::WithdrawnOn.is_not_null()),
+        Standing::Revoked => q.filter(resource::Column::RevokedOn.is_not_null()),
+    };
+    if let Some(after) = page.after {
+        q = q.filter(resource::Column::Id.gt(after));
+    }
+    Ok(page.finish(q.all(&state.db).await?, |r| r.id))
+}
+
+/// The resource an application was published as, whatever it stands (bureau).
+///
+/// # Errors
+/// 403 unless bureau.
+pub async fn resource_of_application(state: &AppState, caller: &Caller, application_id: Uuid) -> ApiResult<Option<resource::Model>> {
+    caller.require_bureau()?;
+    Ok(resource::Entity::find().filter(resource::Column::ApplicationId.eq(application_id)).one(&state.db).await?)
+}
+
 /// One published resource.
 ///
 /// # Errors

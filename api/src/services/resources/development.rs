@@ -43,6 +43,7 @@ fn refused(code: &'static str, zh: &'static str, en: &'static str, failures: &[R
         field: f.field.clone(),
         msg: Msg::new(f.zh.clone(), format!("{}: {}", f.field, f.code)),
         code: Some(f.code.to_string()),
+        label: false,
     }));
     e.code = code;
     e.details.title = Msg::new(zh, en);
@@ -193,6 +194,7 @@ fn out_of_order(kind: MilestoneKind, e: &OrderError) -> ApiError {
             field: "kind".into(),
             msg: Msg::new(format!("该类项目没有“{}”环节", kind.label_zh()), format!("kind: {} is not a step of this project", kind.code())),
             code: Some("milestone_not_applicable".into()),
+            label: false,
         }]),
         OrderError::OutOfOrder { expected } => ApiError::conflict(
             "milestone_out_of_order",

@@ -77,8 +77,9 @@ pub async fn create(state: &AppState, caller: &Caller, f: NewVersion) -> ApiResu
             };
             FieldMsg {
                 field: p.field.to_string(),
-                msg: Msg::new(crate::labels::with_label_zh(p.field, zh), format!("{}: {en}", p.field)),
+                msg: Msg::new(zh.to_string(), format!("{}: {en}", p.field)),
                 code: Some(p.code.to_string()),
+                label: true,
             }
         })));
     }

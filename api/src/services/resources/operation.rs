@@ -51,8 +51,9 @@ fn refused(e: OperationError) -> ApiError {
 fn coded(field: &str, code: &str, zh: &str) -> FieldMsg {
     FieldMsg {
         field: field.to_string(),
-        msg: Msg::new(crate::labels::with_label_zh(field, zh), format!("{field}: {code}")),
+        msg: Msg::new(zh.to_string(), format!("{field}: {code}")),
         code: Some(code.to_string()),
+        label: true,
     }
 }
 
@@ -249,7 +250,8 @@ pub async fn assess_resource(
         .into_tuple()
         .all(&txn)
         .await?;
-    let link = format!("/api/v1/resources/{id}/assessments");
+    // The publisher's page of the resource, where the result is shown (its usage is reported there).
+    let link = format!("/resources/{id}/usage#assessments");
     for u in users {
         jobs::notify::create(&txn, u, "resource_assessment", &format!("“{}”评估结果", before.title), &body, Some(&link), now).await?;
     }
