@@ -121,6 +121,14 @@ pub fn local_time(t: chrono::DateTime<chrono::Utc>) -> String {
     t.with_timezone(&jobs::clock::shanghai()).format("%Y-%m-%d %H:%M").to_string()
 }
 
+/// [`local_time`] of an RFC 3339 timestamp in an API view's JSON (`None`
+/// when absent, null or not a timestamp).
+#[must_use]
+pub fn local_time_json(t: Option<&Value>) -> Option<String> {
+    let t = chrono::DateTime::parse_from_rfc3339(t?.as_str()?).ok()?;
+    Some(local_time(t.with_timezone(&chrono::Utc)))
+}
+
 /// A 303 to `to`.
 #[must_use]
 pub fn redirect(to: &str) -> Response {

@@ -114,11 +114,16 @@ impl WebClient {
 
     /// Posts a multipart form: the session's CSRF token, `fields` and one file as `file`.
     pub async fn post_file(&self, path: &str, fields: &[(&str, &str)], name: &str, bytes: Vec<u8>) -> Page {
+        self.post_upload(path, fields, "file", name, bytes).await
+    }
+
+    /// [`Self::post_file`] with the file in the form field `field`.
+    pub async fn post_upload(&self, path: &str, fields: &[(&str, &str)], field: &str, name: &str, bytes: Vec<u8>) -> Page {
         let mut form = reqwest::multipart::Form::new().text("_csrf", self.csrf.clone());
         for (k, v) in fields {
             form = form.text((*k).to_string(), (*v).to_string());
         }
-        form = form.part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+        form = form.part(field.to_string(), reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
         read(self.request(Method::POST, path).multipart(form).send().await.expect("post")).await
     }
 

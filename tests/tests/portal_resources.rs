@@ -84,6 +84,14 @@ fn file_an_application(app: &TestApp, rt: &tokio::runtime::Handle, chromium: &Pa
         p.fill(&format!("[id=\"f-enterprises[{i}].name\"]"), &format!("东莞市规上企业{i}有限公司"))?;
         p.choose_file(&format!("[id=\"f-enterprises[{i}].usage_report\"]"), &pdf(&files, &format!("使用报告{i}.pdf")))?;
     }
+    // "增加一行" without JavaScript: the form again with a ninth row, what was
+    // typed and the usage reports chosen kept, no application saved yet.
+    p.click("#more-enterprises")?;
+    ensure!(p.eval("document.querySelectorAll('#f-enterprises tbody tr').length")? == json!(9), "a ninth row");
+    ensure!(p.eval("document.querySelector('#f-title').value")? == json!("工业机器人系统操作员线上课程"), "what was typed is kept");
+    ensure!(p.has("#report-4")?, "the chosen usage reports are kept");
+    ensure!(api_get(app, rt, user, "/api/v1/applications")["items"] == json!([]), "nothing saved by adding a row");
+    p.page_ok("application-more-rows")?;
     p.click("#save-application")?;
     let path = p.path()?;
     ensure!(path.starts_with("/applications/") && path.contains("done=created"), "saved: {path}");

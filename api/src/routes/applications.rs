@@ -35,6 +35,10 @@ use crate::{
     text::Str,
 };
 
+/// Most using enterprises (category 3) and team members (4, 5) one application lists.
+pub const MAX_ENTERPRISES: usize = 200;
+pub const MAX_TEAM: usize = 100;
+
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct EnterpriseBody {
@@ -146,7 +150,7 @@ impl TryFrom<&ApplicationBody> for Fields {
         {
             errors.push(FieldError::new("trainees_last_3_years", "须在0到10000000之间", "must be between 0 and 10000000"));
         }
-        if b.levels.len() > 8 || b.enterprises.len() > 200 || b.team.len() > 100 || b.document_ids.len() > 50 {
+        if b.levels.len() > 8 || b.enterprises.len() > MAX_ENTERPRISES || b.team.len() > MAX_TEAM || b.document_ids.len() > 50 {
             errors.push(FieldError::new("levels", "条目过多", "too many entries"));
         }
         if !errors.is_empty() {

@@ -19,7 +19,7 @@ use crate::{
         Tag,
         resource_dto::{CallOut, CallPage, CategoryDto, ExpertOut, ExpertTypeDto, PanelMemberStatusDto},
     },
-    services::resources::{self as svc, NewCall, NewExpert, review},
+    services::resources::{self as svc, NewCall, NewExpert, ranking, review},
     state::AppState,
     text::Str,
 };
@@ -163,7 +163,9 @@ pub struct RankedOut {
 #[oai(skip_serializing_if_is_none)]
 pub struct RankingOut {
     call_id: Uuid,
+    /// Ranks are over the whole call: the first item of the second page of 20 has rank 21 (or shares a rank above).
     items: Vec<RankedOut>,
+    next_cursor: Option<String>,
 }
 
 #[derive(Default)]
@@ -209,16 +211,25 @@ impl CallsApi {
         Ok(Json(CallOut::new(svc::get_call(&state, id.0).await?, state.clock.now())))
     }
 
-    /// 评审排名 Applications of a call ranked by the exact panel mean, with mean and spread (bureau).
+    /// 评审排名 Applications of a call ranked by the exact panel mean, with mean and spread (bureau); paged, ranks global.
     #[oai(path = "/calls/:id/ranking", method = "get")]
-    async fn ranking(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<RankingOut>> {
-        let rows = review::ranking(&state, &auth.0, id.0).await?;
+    async fn ranking(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        limit: Query<Option<u64>>,
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<Json<RankingOut>> {
+        let page = PageParams::parse(limit.0, cursor.0.as_deref())?;
+        let (rows, next_cursor) = ranking::ranking(&state, &auth.0, id.0, page).await?;
         Ok(Json(RankingOut {
             call_id: id.0,
             items: rows
                 .into_iter()
                 .map(|r| RankedOut { rank: r.rank.map(|x| x as u64), application: r.application.into(), score: r.score.map(Into::into) })
                 .collect(),
+            next_cursor,
         }))
     }
 

@@ -23,13 +23,14 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{
-    Fields, St, Viewer, alliances::guard, error_page, form_errors, message, page, parse_body, posted, posted_upload, redirect, signed_in,
+    Fields, St, Viewer, alliances::guard, error_page, form_errors, local_time_json, message, page, parse_body, posted, posted_upload,
+    redirect, signed_in,
 };
 use crate::{
     error::{ApiError, ApiResult},
     pagination::PageParams,
     routes::{
-        applications::{ApplicationBody, detail},
+        applications::{ApplicationBody, MAX_ENTERPRISES, MAX_TEAM, detail},
         resource_dto::CallOut,
     },
     services::{
@@ -52,9 +53,32 @@ pub fn routes() -> Route {
         .at("/:id/milestones", post(super::development::record))
 }
 
-/// Rows the form offers for using enterprises (category 3) and team members (4, 5).
+/// Rows the form offers at first for using enterprises (category 3) and team
+/// members (4, 5); "增加一行" adds one more, up to the API's limits.
 const ENTERPRISE_ROWS: usize = 8;
 const TEAM_ROWS: usize = 6;
+
+/// The row lists of the form: (field prefix, rows at first, most rows).
+const ROW_LISTS: [(&str, usize, usize); 2] = [("enterprises", ENTERPRISE_ROWS, MAX_ENTERPRISES), ("team", TEAM_ROWS, MAX_TEAM)];
+
+/// The row indices `i` of `prefix[i].…` keys, ascending, each once.
+fn row_indices<'a>(keys: impl Iterator<Item = &'a str>, prefix: &str) -> Vec<usize> {
+    let mut rows: Vec<usize> =
+        keys.filter_map(|k| k.strip_prefix(prefix)?.strip_prefix('[')?.split_once(']')?.0.parse::<usize>().ok()).collect();
+    rows.sort_unstable();
+    rows.dedup();
+    rows
+}
+
+/// How many rows of `prefix` the form shows for `values`: the rows at first,
+/// at least every row the form had or holds data for, or `{prefix}_rows`
+/// when "增加一行" asked for more; never more than `max`.
+fn rows_shown(values: &Value, prefix: &str, at_first: usize, max: usize) -> usize {
+    let keys = values.as_object().into_iter().flat_map(|m| m.keys().map(String::as_str));
+    let had = row_indices(keys, prefix).last().map_or(0, |i| i + 1);
+    let asked = values.get(format!("{prefix}_rows")).and_then(Value::as_u64).map_or(0, |n| usize::try_from(n).unwrap_or(max));
+    had.max(asked).max(at_first).min(max)
+}
 
 /// The levels of the national occupational skill standard, for the checkboxes.
 const LEVELS: [&str; 5] = ["五级/初级工", "四级/中级工", "三级/高级工", "二级/技师", "一级/高级技师"];
@@ -78,7 +102,7 @@ fn choice(value: &str, label: &str) -> Value {
 }
 
 /// The choices the form offers (labels only; the rules are in `entities`).
-fn options(category: Category) -> Value {
+fn options(category: Category, values: &Value) -> Value {
     use sea_orm::ActiveEnum;
     let kinds: Vec<Value> = [
         ResourceKind::PrintedTextbook,
@@ -98,8 +122,9 @@ fn options(category: Category) -> Value {
     json!({
         "kinds": kinds,
         "levels": LEVELS,
-        "enterprise_rows": (0..ENTERPRISE_ROWS).collect::<Vec<_>>(),
-        "team_rows": (0..TEAM_ROWS).collect::<Vec<_>>(),
+        "enterprise_rows": (0..rows_shown(values, "enterprises", ENTERPRISE_ROWS, MAX_ENTERPRISES)).collect::<Vec<_>>(),
+        "team_rows": (0..rows_shown(values, "team", TEAM_ROWS, MAX_TEAM)).collect::<Vec<_>>(),
+        "max_enterprises": MAX_ENTERPRISES, "max_team": MAX_TEAM,
         "team_roles": [choice("technician", "技师"), choice("teacher", "教师"), choice("engineer", "工程师"), choice("other", "其他")],
         "titles": [choice("none", "无职称"), choice("junior", "初级"), choice("intermediate", "中级"), choice("deputy_senior", "副高级"), choice("senior", "正高级")],
         "skills": [choice("none", "无"), choice("junior_worker", "初级工"), choice("intermediate_worker", "中级工"), choice("senior_worker", "高级工"),
@@ -128,8 +153,9 @@ fn body_of(f: &Fields, call_id: Uuid, uploaded: &[(usize, Uuid)]) -> ApiResult<V
         let n: i64 = t.parse().map_err(|_| ApiError::field("trainees_last_3_years", "近三年培训人次须为整数", "must be a whole number"))?;
         body["trainees_last_3_years"] = json!(n);
     }
+    let keys = || f.0.iter().map(|(k, _)| k.as_str());
     let mut enterprises = Vec::new();
-    for i in 0..ENTERPRISE_ROWS {
+    for i in row_indices(keys(), "enterprises") {
         let doc = uploaded.iter().find(|(row, _)| *row == i).map(|(_, d)| d.to_string());
         let doc = doc.or_else(|| f.get(&format!("enterprises[{i}].usage_report_document_id")).map(str::to_string));
         let Some(name) = f.get(&format!("enterprises[{i}].name")) else { continue };
@@ -140,7 +166,8 @@ fn body_of(f: &Fields, call_id: Uuid, uploaded: &[(usize, Uuid)]) -> ApiResult<V
         enterprises.push(e);
     }
     body["enterprises"] = json!(enterprises);
-    let team: Vec<Value> = (0..TEAM_ROWS)
+    let team: Vec<Value> = row_indices(keys(), "team")
+        .into_iter()
         .filter_map(|i| {
             let name = f.get(&format!("team[{i}].name"))?;
             Some(json!({
@@ -201,14 +228,9 @@ fn posted_values(f: &Fields) -> Value {
     v
 }
 
-fn local(t: Option<&Value>) -> Option<String> {
-    let t = chrono::DateTime::parse_from_rfc3339(t?.as_str()?).ok()?;
-    Some(t.with_timezone(&jobs::clock::shanghai()).format("%Y-%m-%d %H:%M").to_string())
-}
-
 fn call_json(state: &AppState, c: entities::models::call::Model) -> Value {
     let mut v = CallOut::new(c, state.clock.now()).to_json().unwrap_or(Value::Null);
-    v["closes_local"] = json!(local(v.get("closes_at")));
+    v["closes_local"] = json!(local_time_json(v.get("closes_at")));
     v
 }
 
@@ -234,7 +256,7 @@ async fn list(req: &Request, state: St<'_>, q: Query<ListQuery>) -> Response {
                 .into_iter()
                 .map(|a| {
                     let mut j = crate::routes::resource_dto::ApplicationOut::from(a).to_json().unwrap_or(Value::Null);
-                    j["submitted_local"] = json!(local(j.get("submitted_at")));
+                    j["submitted_local"] = json!(local_time_json(j.get("submitted_at")));
                     j
                 })
                 .collect();
@@ -265,13 +287,14 @@ fn form_page(
     errors: Value,
 ) -> Response {
     let title = if app.is_some() { "申报详情" } else { "新建技能资源申报" };
+    let options = options(category, &values);
     page(
         status,
         Some(v),
         "application.html",
         json!({
             "title": title, "call": call, "app": app, "values": values, "errors": errors,
-            "options": options(category), "sections": sections(category),
+            "options": options, "sections": sections(category),
         }),
     )
 }
@@ -299,7 +322,7 @@ async fn store_reports(state: &AppState, v: &Viewer, files: Vec<(String, String,
             .strip_prefix("enterprises[")
             .and_then(|r| r.strip_suffix("].usage_report"))
             .and_then(|r| r.parse::<usize>().ok())
-            .filter(|r| *r < ENTERPRISE_ROWS);
+            .filter(|r| *r < MAX_ENTERPRISES);
         let Some(row) = row else { continue };
         let doc = documents::store(state, &v.caller, &name, bytes).await.map_err(|e| {
             let p = e.to_problem(None);
@@ -316,6 +339,26 @@ fn fields_of(f: &Fields, call_id: Uuid, uploaded: &[(usize, Uuid)]) -> ApiResult
     apps::Fields::try_from(&body)
 }
 
+/// "增加一行" (the form's `more` button, `enterprises` or `team`): the form
+/// again with everything entered and one more empty row of that list. The
+/// application is not saved (a draft is saved by "保存草稿" as before); the
+/// usage reports chosen are stored as documents and kept on the form, since
+/// a browser never fills a file field again.
+///
+/// # Errors
+/// A usage report refused by the document store, named by its row.
+async fn with_more_rows(state: &AppState, v: &Viewer, f: &Fields, files: Vec<(String, String, Vec<u8>)>) -> ApiResult<Value> {
+    let uploaded = store_reports(state, v, files).await?;
+    let mut values = posted_values(f);
+    for (row, doc) in uploaded {
+        values[format!("enterprises[{row}].usage_report_document_id")] = json!(doc);
+    }
+    if let Some((prefix, at_first, max)) = ROW_LISTS.iter().find(|(p, ..)| f.get("more") == Some(*p)) {
+        values[format!("{prefix}_rows")] = json!(rows_shown(&values, prefix, *at_first, *max) + 1);
+    }
+    Ok(values)
+}
+
 #[handler]
 async fn create(req: &Request, state: St<'_>, mp: Multipart) -> Response {
     let (v, mut up) = guard!(posted_upload(&state, req, mp).await);
@@ -329,6 +372,12 @@ async fn create(req: &Request, state: St<'_>, mp: Multipart) -> Response {
     };
     let category = call.category;
     let files = std::mem::take(&mut up.files);
+    if up.fields.get("more").is_some() {
+        return match with_more_rows(&state, &v, &up.fields, files).await {
+            Ok(values) => form_page(StatusCode::OK, &v, &call_json(&state, call), category, None, values, Value::Null),
+            Err(e) => error_page(Some(&v), &e),
+        };
+    }
     let result = async {
         let uploaded = store_reports(&state, &v, files).await?;
         let fields = fields_of(&up.fields, call_id, &uploaded)?;
@@ -412,7 +461,7 @@ async fn detail_page(
         Ok((call, category, app_status, out)) => {
             let mut app = out.to_json().unwrap_or(Value::Null);
             app["progress"] = json!(progress(app_status));
-            app["submitted_local"] = json!(local(app.get("submitted_at")));
+            app["submitted_local"] = json!(local_time_json(app.get("submitted_at")));
             app["draft"] = json!(app_status == ApplicationStatus::Draft);
             app["project"] = json!(
                 matches!(category, Category::EvaluationResource | Category::SkillResearch)
@@ -458,13 +507,17 @@ async fn save(req: &Request, state: St<'_>, id: Path<Uuid>, mp: Multipart) -> Re
         if a.status != ApplicationStatus::Draft {
             return Err(ApiError::conflict("wrong_state", "申报已提交，不能修改", "Only drafts can be changed"));
         }
+        if up.fields.get("more").is_some() {
+            return Ok(Some(with_more_rows(&state, &v, &up.fields, files).await?));
+        }
         let uploaded = store_reports(&state, &v, files).await?;
         let fields = fields_of(&up.fields, a.call_id, &uploaded)?;
-        apps::update(&state, &v.caller, id.0, fields).await
+        apps::update(&state, &v.caller, id.0, fields).await.map(|_| None)
     }
     .await;
     match result {
-        Ok(_) => redirect(&format!("/applications/{}?done=saved", id.0)),
+        Ok(Some(values)) => detail_page(&state, &v, id.0, None, Some(values), Value::Null, StatusCode::OK).await,
+        Ok(None) => redirect(&format!("/applications/{}?done=saved", id.0)),
         Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
             detail_page(&state, &v, id.0, None, Some(posted_values(&up.fields)), form_errors(&e), StatusCode::UNPROCESSABLE_ENTITY).await
         }
@@ -483,5 +536,29 @@ async fn submit(req: &Request, state: St<'_>, id: Path<Uuid>, form: poem::web::F
             detail_page(&state, &v, id.0, None, None, form_errors(&e), StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => error_page(Some(&v), &e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_read_by_the_indices_posted_and_shown_up_to_the_limit() {
+        let keys = [
+            "enterprises[10].name",
+            "enterprises[2].name",
+            "enterprises[2].credit_code",
+            "team[0].name",
+            "enterprisesX[3].name",
+            "enterprises[x].name",
+        ];
+        assert_eq!(row_indices(keys.into_iter(), "enterprises"), vec![2, 10]);
+        assert_eq!(row_indices(keys.into_iter(), "team"), vec![0]);
+        // At first 8; as many as the form had (empty ones included) or asked for; never more than the limit.
+        assert_eq!(rows_shown(&json!({}), "enterprises", 8, 200), 8);
+        assert_eq!(rows_shown(&json!({ "enterprises[11].name": "" }), "enterprises", 8, 200), 12);
+        assert_eq!(rows_shown(&json!({ "enterprises[3].name": "甲", "enterprises_rows": 9 }), "enterprises", 8, 200), 9);
+        assert_eq!(rows_shown(&json!({ "enterprises_rows": 5000 }), "enterprises", 8, 200), 200);
     }
 }

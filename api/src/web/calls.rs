@@ -24,7 +24,7 @@ use crate::{
     error::{ApiError, ApiResult},
     pagination::PageParams,
     routes::{calls::CreateCallBody, resource_dto::ScoreOut},
-    services::resources::{self as svc, NewCall, applications as apps, review},
+    services::resources::{self as svc, NewCall, applications as apps, ranking as ranked},
 };
 
 pub fn routes() -> Route {
@@ -202,29 +202,39 @@ async fn close(req: &Request, state: St<'_>, id: Path<Uuid>, form: Form<Vec<(Str
 }
 
 #[handler]
-async fn ranking(req: &Request, state: St<'_>, id: Path<Uuid>) -> Response {
+async fn ranking(req: &Request, state: St<'_>, id: Path<Uuid>, q: Query<Vec<(String, String)>>) -> Response {
     let v = guard!(signed_in(&state, req).await);
     if let Some(r) = bureau_only(&v) {
         return r;
     }
+    // The page (`cursor`) and the choice being made, carried from page to
+    // page by the form itself (no JavaScript): the ticks so far and the "first N".
+    let f = Fields(q.0);
+    let (cursor, picked, top) = (f.get("cursor"), super::notices::ids_of(&f.0), f.get("top"));
     let result = async {
         let call = svc::get_call(&state, id.0).await?;
-        Ok::<_, ApiError>((call, review::ranking(&state, &v.caller, id.0).await?))
+        let paging = PageParams::parse(Some(50), cursor)?;
+        Ok::<_, ApiError>((call, ranked::ranking(&state, &v.caller, id.0, paging).await?))
     }
     .await;
     match result {
-        Ok((call, rows)) => {
+        Ok((call, (rows, next))) => {
+            let shown: Vec<Uuid> = rows.iter().map(|r| r.application.id).collect();
             let items: Vec<Value> = rows
                 .into_iter()
                 .map(|r| {
                     json!({ "id": r.application.id, "number": r.application.number, "title": r.application.title,
                             "status_label": r.application.status.label_zh(), "rank": r.rank, "reviews": r.reviews,
                             "proposable": r.application.status == ApplicationStatus::UnderReview,
+                            "picked": picked.contains(&r.application.id),
                             "score": r.score.map(|s| ScoreOut::from(s).to_json().unwrap_or(Value::Null)) })
                 })
                 .collect();
+            // Ticks made on other pages travel as hidden fields.
+            let elsewhere: Vec<Uuid> = picked.iter().filter(|p| !shown.contains(p)).copied().collect();
             let ctx = json!({ "title": "评审排名", "call": call_json(&call, state.clock.now()), "items": items,
-                              "weighted": call.category == Category::TrainingResource });
+                              "weighted": call.category == Category::TrainingResource, "next": next, "paged": cursor.is_some(),
+                              "elsewhere": elsewhere, "picked_count": picked.len(), "top": top });
             page(StatusCode::OK, Some(&v), "bureau_ranking.html", ctx)
         }
         Err(e) => error_page(Some(&v), &e),

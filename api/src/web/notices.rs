@@ -23,14 +23,14 @@ use super::{
 };
 use crate::{
     error::{ApiError, ApiResult},
-    pagination::PageParams,
+    pagination::{MAX_LIMIT, PageParams},
     routes::{
         notices::{CreateNoticeBody, RulingBody},
         resource_dto::{NoticeOut, ObjectionOut},
     },
     services::resources::{
         funding::{self, PaymentFilter},
-        notices as svc,
+        notices as svc, ranking,
     },
     state::AppState,
 };
@@ -90,10 +90,7 @@ async fn preview_page(state: &AppState, v: &Viewer, ids: &[Uuid], status: Status
     let result = async {
         v.caller.require_bureau()?;
         let (ends_at, explanation) = svc::period_from_now(&state.db, state, NOTICE_WORKING_DAYS).await?;
-        let mut apps = Vec::new();
-        for id in ids {
-            apps.push(crate::services::resources::load_for_bureau(&state.db, &v.caller, *id).await?);
-        }
+        let apps = crate::services::resources::load_many_for_bureau(&state.db, &v.caller, ids).await?;
         Ok::<_, ApiError>((ends_at, explanation, apps))
     }
     .await;
@@ -111,8 +108,39 @@ async fn preview_page(state: &AppState, v: &Viewer, ids: &[Uuid], status: Status
     }
 }
 
-fn ids_of(pairs: &[(String, String)]) -> Vec<Uuid> {
-    pairs.iter().filter(|(k, _)| k == "application_ids").filter_map(|(_, v)| Uuid::parse_str(v.trim()).ok()).collect()
+/// The applications ticked (`application_ids`), each once, in order.
+pub(super) fn ids_of(pairs: &[(String, String)]) -> Vec<Uuid> {
+    let mut ids: Vec<Uuid> = Vec::new();
+    for id in pairs.iter().filter(|(k, _)| k == "application_ids").filter_map(|(_, v)| Uuid::parse_str(v.trim()).ok()) {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    ids
+}
+
+/// The applications of the proposed list asked for on the ranking: the
+/// first `top` of `call` in ranking order, then those ticked (each once).
+async fn chosen(state: &AppState, v: &Viewer, q: &Fields) -> ApiResult<Vec<Uuid>> {
+    let mut ids = Vec::new();
+    if let Some(top) = q.get("top") {
+        let n = top
+            .parse::<u64>()
+            .ok()
+            .filter(|n| (1..=MAX_LIMIT).contains(n))
+            .ok_or_else(|| ApiError::field("top", format!("前 N 名须为1到{MAX_LIMIT}之间的整数"), "top must be 1 to 200"))?;
+        let call = q
+            .get("call")
+            .and_then(|c| Uuid::parse_str(c).ok())
+            .ok_or_else(|| ApiError::field("call", "请从评审排名页面选择", "call is required with top"))?;
+        ids = ranking::top_proposable(state, &v.caller, call, n).await?;
+    }
+    for id in ids_of(&q.0) {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    Ok(ids)
 }
 
 #[handler]
@@ -121,7 +149,10 @@ async fn preview(req: &Request, state: St<'_>, q: Query<Vec<(String, String)>>) 
     if let Some(r) = bureau_only(&v) {
         return r;
     }
-    let ids = ids_of(&q.0);
+    let ids = match chosen(&state, &v, &Fields(q.0)).await {
+        Ok(ids) => ids,
+        Err(e) => return error_page(Some(&v), &e),
+    };
     let values = json!({ "title": "技能培训资源拟认定项目公示",
         "body": "现将拟认定项目予以公示。公示期间，如有异议，请通过本页面提交书面意见并提供联系方式及相关证明材料。" });
     preview_page(&state, &v, &ids, StatusCode::OK, values, Value::Null).await

@@ -68,8 +68,8 @@ fn local_times(v: Option<Value>) -> Value {
     let mut v = v.unwrap_or(Value::Null);
     if let Some(map) = v.as_object_mut() {
         for (from, to) in [("opens_at", "opens_local"), ("closes_at", "closes_local")] {
-            if let Some(t) = map.get(from).and_then(Value::as_str).and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok()) {
-                map.insert(to.into(), json!(t.with_timezone(&jobs::clock::shanghai()).format("%Y-%m-%d %H:%M").to_string()));
+            if let Some(t) = super::local_time_json(map.get(from)) {
+                map.insert(to.into(), json!(t));
             }
         }
     }

@@ -43,10 +43,6 @@ impl QueueQuery {
     }
 }
 
-fn local(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
-    at.map(|t| t.with_timezone(&jobs::clock::shanghai()).format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default()
-}
-
 fn refused(v: &super::Viewer) -> Option<Response> {
     (!v.caller.is_bureau()).then(|| message(StatusCode::FORBIDDEN, Some(v), "无权访问", "审核队列仅供市人社局工作人员使用。"))
 }
@@ -61,7 +57,7 @@ async fn filings(req: &Request, state: St<'_>, q: Query<QueueQuery>) -> Response
         Ok((items, next)) => {
             let items: Vec<Value> = items
                 .into_iter()
-                .map(|a| json!({ "id": a.id, "name": a.name, "industry": a.industry, "submitted": local(a.submitted_at) }))
+                .map(|a| json!({ "id": a.id, "name": a.name, "industry": a.industry, "submitted": a.submitted_at.map(super::local_time).unwrap_or_default() }))
                 .collect();
             let ctx = json!({ "title": "备案审核", "items": items, "next": q.next("/review/filings", next), "q": { "name": q.name, "industry": q.industry } });
             page(StatusCode::OK, Some(&v), "review_filings.html", ctx)
@@ -83,7 +79,7 @@ async fn reports(req: &Request, state: St<'_>, q: Query<QueueQuery>) -> Response
                 .map(|(r, a)| {
                     let label = Period::parse("period", &r.period).map(|p| p.label_zh()).unwrap_or_default();
                     json!({ "alliance_id": a.id, "name": a.name, "industry": a.industry, "period": r.period, "period_label": label,
-                            "submitted": local(r.submitted_at), "late_days": r.late_days })
+                            "submitted": r.submitted_at.map(super::local_time).unwrap_or_default(), "late_days": r.late_days })
                 })
                 .collect();
             let ctx = json!({ "title": "报送审核", "items": items, "next": q.next("/review/reports", next),

@@ -29,7 +29,7 @@ fn shown(item: &TaskItem) -> Value {
             map.insert("period_label".into(), json!(p.label_zh()));
         }
         if let Some(since) = item.since {
-            map.insert("since_local".into(), json!(since.with_timezone(&jobs::clock::shanghai()).format("%Y-%m-%d %H:%M").to_string()));
+            map.insert("since_local".into(), json!(super::local_time(since)));
         }
     }
     v

@@ -73,9 +73,25 @@ impl PanelScore {
         Some(Self { sum: scores.iter().map(|s| u64::from(*s)).sum(), count: scores.len() as u64, min, max })
     }
 
+    /// A panel score from its aggregates (`SUM`, `COUNT`, `MIN`, `MAX` of the
+    /// experts' scores, as the ranking reads them in SQL); None without scores.
+    #[must_use]
+    pub fn from_totals(sum: u64, count: u64, min: u32, max: u32) -> Option<Self> {
+        (count > 0).then_some(Self { sum, count, min, max })
+    }
+
     #[must_use]
     pub fn count(&self) -> u64 {
         self.count
+    }
+
+    /// The ranking key the database sorts by: ⌊sum × [`MEAN_KEY_SCALE`] / count⌋.
+    /// Equal means give equal keys; unequal means a/b ≠ c/d differ by at least
+    /// 1/(b·d), so their keys differ while b·d ≤ 10⁹ (panels of up to 31,622
+    /// scores), i.e. ordering by the key is [`Self::cmp_mean`]. Integers only.
+    #[must_use]
+    pub fn mean_key(&self) -> u64 {
+        self.sum * MEAN_KEY_SCALE / self.count
     }
 
     /// The exact mean as (numerator, denominator) in hundredths.
@@ -112,6 +128,11 @@ impl PanelScore {
         (u128::from(self.sum) * u128::from(other.count)).cmp(&(u128::from(other.sum) * u128::from(self.count)))
     }
 }
+
+/// The scale of [`PanelScore::mean_key`]: exact ranking in SQL with integer
+/// division, whatever the panel size up to 31,622 scores; the largest key
+/// numerator, 10,000 × 10⁹ per score, stays far inside `i64`.
+pub const MEAN_KEY_SCALE: u64 = 1_000_000_000;
 
 /// "80.25" from 8025 hundredths.
 #[must_use]
@@ -196,5 +217,24 @@ mod tests {
         let c = PanelScore::of(&[2667, 2666, 2667]).unwrap(); // equal to a
         let ranked = rank(&[Some(b), None, Some(a), Some(c)]);
         assert_eq!(ranked, vec![(2, Some(1)), (3, Some(1)), (0, Some(3)), (1, None)]);
+    }
+
+    #[test]
+    fn the_sql_ranking_key_orders_exactly_like_the_means() {
+        // Every panel of 1–12 scores with a sum near one mean, against each other.
+        let mut panels = Vec::new();
+        for count in 1..=12u64 {
+            for sum in (8000 * count - 30)..=(8000 * count + 30) {
+                panels.push(PanelScore::from_totals(sum, count, 0, 10_000).unwrap());
+            }
+        }
+        for a in &panels {
+            for b in &panels {
+                assert_eq!(a.mean_key().cmp(&b.mean_key()), a.cmp_mean(b), "{a:?} vs {b:?}");
+            }
+        }
+        let top = PanelScore::from_totals(10_000 * 31_622, 31_622, 10_000, 10_000).unwrap();
+        assert!(i64::try_from(top.sum * MEAN_KEY_SCALE).is_ok(), "fits a signed 64-bit column");
+        assert!(PanelScore::from_totals(0, 0, 0, 0).is_none());
     }
 }

@@ -46,5 +46,6 @@ mod users;
 mod validity_jobs;
 mod web;
 mod web_bureau;
+mod web_ranking;
 mod web_resources;
 mod web_review;

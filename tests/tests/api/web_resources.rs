@@ -3,8 +3,11 @@
 //! another organisation's object and a post without the CSRF token. The
 //! browser journeys are `tests/tests/portal_resources.rs`.
 
-use entities::{OrgKind, models::application};
-use sea_orm::EntityTrait;
+use entities::{
+    OrgKind,
+    models::{application, document},
+};
+use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::json;
 use tests::{
     TestApp, USER_PASSWORD,
@@ -297,4 +300,134 @@ async fn usage_reports_and_payments_of_a_published_resource_are_the_publishers_o
     assert!(!stranger.get("/payments").await.body.contains("10000"));
     let page = stranger.post(&format!("/resources/{resource}/usage"), &[("year", "2026"), ("trainees", "1"), ("organisations", "1")]).await;
     assert_eq!(page.status, 404);
+}
+
+/// How many rows of `prefix` (`enterprises`, `team`) the application form shows.
+fn form_rows(html: &str, prefix: &str) -> usize {
+    html.split(&format!("name=\"{prefix}["))
+        .skip(1)
+        .filter(|r| r.split_once(']').is_some_and(|(_, rest)| rest.starts_with(".name\"")))
+        .count()
+}
+
+/// A category-3 form as typed: everything but the usage reports, with `n` using enterprises.
+fn typed(call: &str, n: usize) -> Vec<(String, String)> {
+    let mut f: Vec<(String, String)> = [
+        ("call_id", call),
+        ("resource_kind", "online_course"),
+        ("occupation_code", "6-25-04-08"),
+        ("occupation_name", "工业机器人系统操作员"),
+        ("levels", "四级/中级工"),
+        ("title", "工业机器人线上课程"),
+        ("description", "面向工业机器人操作与运维。"),
+        ("trainees_last_3_years", "1200"),
+        ("ip_declared", "1"),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+    .collect();
+    for i in 0..n {
+        f.push((format!("enterprises[{i}].name"), format!("东莞市使用企业{i}有限公司")));
+    }
+    f
+}
+
+fn refs(f: &[(String, String)]) -> Vec<(&str, &str)> {
+    f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+#[tokio::test]
+async fn the_application_form_adds_rows_without_javascript_and_saves_nothing_until_the_draft_is_saved() {
+    let app = spawn_app().await;
+    let staff = app.login("bureau_staff", None).await;
+    let call = app.open_call(&staff, "training_resource").await;
+    let mine = app.applicant(OrgKind::TrainingInstitution, "rows@train.dg.cn").await;
+    let mut web = WebClient::sign_in(&app, &mine.session().username, USER_PASSWORD).await;
+    let form = web.get(&format!("/applications/new?call={call}")).await;
+    assert_eq!(form_rows(&form.body, "enterprises"), 8);
+    assert!(form.body.contains("id=\"more-enterprises\""));
+    web.csrf = form.csrf().expect("csrf");
+    let (audit, docs) = (audit_total(&app.db).await, document::Entity::find().count(&app.db).await.unwrap());
+
+    // Eight typed, "增加一行": nine rows, everything kept, no application written.
+    let mut fields = typed(&call, 8);
+    fields.push(("more".into(), "enterprises".into()));
+    let page = web.post_file("/applications/new", &refs(&fields), "", Vec::new()).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert_eq!(form_rows(&page.body, "enterprises"), 9);
+    assert!(page.body.contains("value=\"东莞市使用企业7有限公司\"") && page.body.contains("value=\"工业机器人线上课程\""));
+    assert_eq!(application::Entity::find().count(&app.db).await.unwrap(), 0);
+    assert_eq!((audit_total(&app.db).await, document::Entity::find().count(&app.db).await.unwrap()), (audit, docs));
+    // A usage report chosen before adding a row is kept (stored as a document) and shown as uploaded.
+    fields.push(("enterprises[8].name".into(), "东莞市使用企业8有限公司".into()));
+    let page = web.post_upload("/applications/new", &refs(&fields), "enterprises[0].usage_report", "使用报告.pdf", PDF.to_vec()).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert_eq!(form_rows(&page.body, "enterprises"), 10);
+    assert!(page.body.contains("id=\"report-0\"") && page.body.contains("value=\"东莞市使用企业8有限公司\""));
+    assert_eq!(application::Entity::find().count(&app.db).await.unwrap(), 0);
+
+    // Ten saved as the draft: the API has all ten.
+    let fields = typed(&call, 10);
+    let saved = web.post_file("/applications/new", &refs(&fields), "", Vec::new()).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let path = saved.location.expect("to the draft");
+    let id = path.trim_start_matches("/applications/").split('?').next().unwrap().to_string();
+    let (_, api) = app.get(&format!("/api/v1/applications/{id}"), Some(mine.session())).await;
+    assert_eq!(api["enterprises"].as_array().unwrap().len(), 10);
+
+    // The draft's form shows its ten; "增加一行" there: eleven, the draft unchanged.
+    let page = web.get(&format!("/applications/{id}")).await;
+    assert_eq!(form_rows(&page.body, "enterprises"), 10);
+    let version = application::Entity::find_by_id(id.parse::<uuid::Uuid>().unwrap()).one(&app.db).await.unwrap().unwrap().version;
+    let audit = audit_total(&app.db).await;
+    let mut more = typed(&call, 10);
+    more.push(("title".into(), "改过的名称".into()));
+    more.push(("more".into(), "enterprises".into()));
+    let page = web.post_file(&format!("/applications/{id}"), &refs(&more), "", Vec::new()).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert_eq!(form_rows(&page.body, "enterprises"), 11);
+    assert!(page.body.contains("value=\"改过的名称\""), "what was typed is shown again");
+    let a = application::Entity::find_by_id(id.parse::<uuid::Uuid>().unwrap()).one(&app.db).await.unwrap().unwrap();
+    assert_eq!((a.version, a.title.as_str(), audit_total(&app.db).await), (version, "工业机器人线上课程", audit));
+
+    // Another applicant: 404, nothing written, not even the usage report; bureau: 403; a forged token: 403.
+    let other = app.applicant(OrgKind::TrainingInstitution, "rows-other@train.dg.cn").await;
+    let mut stranger = WebClient::sign_in(&app, &other.session().username, USER_PASSWORD).await;
+    stranger.csrf = stranger.get("/applications").await.csrf().expect("csrf");
+    let mut bureau = WebClient::sign_in(&app, &staff.username, USER_PASSWORD).await;
+    bureau.csrf = bureau.get("/bureau/calls").await.csrf().expect("csrf");
+    let (audit, docs) = (audit_total(&app.db).await, document::Entity::find().count(&app.db).await.unwrap());
+    let path = format!("/applications/{id}");
+    let page = stranger.post_upload(&path, &refs(&more), "enterprises[0].usage_report", "r.pdf", PDF.to_vec()).await;
+    assert_eq!(page.status, 404, "{}", page.body);
+    for new in [path.as_str(), "/applications/new"] {
+        let page = bureau.post_upload(new, &refs(&more), "enterprises[0].usage_report", "r.pdf", PDF.to_vec()).await;
+        assert_eq!(page.status, 403, "bureau on {new}");
+    }
+    web.csrf = "forged".into();
+    let page = web.post_upload(&path, &refs(&more), "enterprises[0].usage_report", "r.pdf", PDF.to_vec()).await;
+    assert_eq!(page.status, 403);
+    assert_eq!((audit_total(&app.db).await, document::Entity::find().count(&app.db).await.unwrap()), (audit, docs));
+}
+
+#[tokio::test]
+async fn the_team_of_a_category_5_form_grows_one_row_at_a_time() {
+    let app = spawn_app().await;
+    let staff = app.login("bureau_staff", None).await;
+    let call = app.open_call(&staff, "skill_research").await;
+    let a = app.applicant(OrgKind::TechnicalSchool, "team@school.dg.cn").await;
+    let mut web = WebClient::sign_in(&app, &a.session().username, USER_PASSWORD).await;
+    let form = web.get(&format!("/applications/new?call={call}")).await;
+    assert_eq!(form_rows(&form.body, "team"), 6);
+    web.csrf = form.csrf().expect("csrf");
+    let mut fields: Vec<(String, String)> = vec![("call_id".into(), call.clone()), ("more".into(), "team".into())];
+    for i in 0..6 {
+        fields.push((format!("team[{i}].name"), format!("成员{i}")));
+        fields.push((format!("team[{i}].role"), "engineer".into()));
+    }
+    let page = web.post_file("/applications/new", &refs(&fields), "", Vec::new()).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert_eq!(form_rows(&page.body, "team"), 7);
+    assert!(page.body.contains("value=\"成员5\""));
+    assert_eq!(application::Entity::find().count(&app.db).await.unwrap(), 0);
 }

@@ -287,56 +287,6 @@ pub async fn submit_review(state: &AppState, caller: &Caller, id: Uuid, input: R
     Ok(after)
 }
 
-/// One line of a call's ranking.
-pub struct Ranked {
-    pub application: application::Model,
-    pub score: Option<PanelScore>,
-    pub reviews: usize,
-    pub rank: Option<usize>,
-}
-
-/// Applications of a call under review or later, ranked by exact panel mean (bureau).
-///
-/// # Errors
-/// 403, 404 unknown call.
-pub async fn ranking(state: &AppState, caller: &Caller, call_id: Uuid) -> ApiResult<Vec<Ranked>> {
-    caller.require_bureau()?;
-    super::get_call(state, call_id).await?;
-    let apps = application::Entity::find()
-        .filter(application::Column::CallId.eq(call_id))
-        .filter(application::Column::Status.ne(ApplicationStatus::Draft))
-        .order_by_asc(application::Column::SubmittedAt)
-        .order_by_asc(application::Column::Id)
-        .all(&state.db)
-        .await?;
-    let ids: Vec<Uuid> = apps.iter().map(|a| a.id).collect();
-    let rows: Vec<(Uuid, i32)> = review::Entity::find()
-        .select_only()
-        .column(review::Column::ApplicationId)
-        .column(review::Column::ScoreHundredths)
-        .inner_join(panel_member::Entity)
-        .filter(review::Column::ApplicationId.is_in(ids))
-        .filter(panel_member::Column::Status.eq(PanelMemberStatus::Accepted))
-        .into_tuple()
-        .all(&state.db)
-        .await?;
-    let mut by_app: HashMap<Uuid, Vec<u32>> = HashMap::new();
-    for (a, s) in rows {
-        by_app.entry(a).or_default().push(u32::try_from(s).unwrap_or(0));
-    }
-    let scores: Vec<Option<PanelScore>> = apps.iter().map(|a| by_app.get(&a.id).and_then(|s| PanelScore::of(s))).collect();
-    let order = entities::resource::scoring::rank(&scores);
-    Ok(order
-        .into_iter()
-        .map(|(i, rank)| Ranked {
-            application: apps[i].clone(),
-            score: scores[i],
-            reviews: by_app.get(&apps[i].id).map_or(0, Vec::len),
-            rank,
-        })
-        .collect())
-}
-
 /// One assignment: the seat, its application and the applicant's name.
 pub type AssignmentRow = (panel_member::Model, application::Model, String);
 
