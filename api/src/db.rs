@@ -24,6 +24,11 @@ pub async fn connect(url: &str, max_connections: u32, parallel_workers: u32) -> 
         .min_connections(1)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(5))
+        // sqlx pings a connection on every acquire by default: one more round
+        // trip per statement (issue 20). Ping only those idle long enough to
+        // have been dropped by the server or a firewall; a connection that
+        // broke while in use is still caught by sqlx's test on release.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|o| {
             o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)

@@ -20,6 +20,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod i18n;
+pub mod json;
 pub mod labels;
 pub mod metrics;
 pub mod middleware;

@@ -2,7 +2,7 @@
 //! under `/api/v1`; plus health checks, the spec and Swagger UI at the root.
 
 pub(crate) mod alliance_members;
-pub(crate) mod alliances;
+pub mod alliances;
 pub(crate) mod applications;
 pub(crate) mod audit;
 pub(crate) mod auth;
@@ -26,7 +26,7 @@ pub(crate) mod policies;
 pub(crate) mod public;
 pub(crate) mod public_resources;
 pub(crate) mod report_review;
-pub(crate) mod reports;
+pub mod reports;
 pub(crate) mod resource_dto;
 pub(crate) mod resources;
 pub(crate) mod sanctions;

@@ -22,7 +22,8 @@
 //! TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres cargo bench -p tests --bench alliance_detail
 //! ```
 //! `BENCH_ROUNDS` (3), `BENCH_SECONDS` (10), `BENCH_WARMUP` (3), `BENCH_CONNECTIONS` ("64,8"),
-//! `BENCH_PATHS` ("alliance,report"); `BENCH_SERVE=1` seeds, starts both servers and prints their
+//! `BENCH_PATHS` ("alliance,report"); `BENCH_BASELINE_BIN`: an earlier build of this bench (or of
+//! `api`) run third in every round as "before", for before/after figures; `BENCH_SERVE=1` seeds, starts both servers and prints their
 //! URLs and the token, then waits (for `perf`/`valgrind` by hand).
 
 // A benchmark: a failed request is a failed run.
@@ -106,8 +107,13 @@ fn log_file(dir: &Path, name: &str) -> Stdio {
 /// The registry as its own process: this binary re-run as `serve` (the `api`
 /// binary's entry point, `api::cli::main`), or `BENCH_REGISTRY_BIN`.
 fn start_registry(database_url: &str, dir: &Path) -> Server {
-    let port = free_port();
     let exe = std::env::var_os("BENCH_REGISTRY_BIN").map_or_else(|| std::env::current_exe().expect("current exe"), PathBuf::from);
+    start_registry_bin("registry", &exe, database_url, dir)
+}
+
+/// A registry binary (`api` or a bench binary of another checkout) as `name`.
+fn start_registry_bin(name: &'static str, exe: &Path, database_url: &str, dir: &Path) -> Server {
+    let port = free_port();
     let child = Command::new(exe)
         .arg("serve")
         .current_dir(dir)
@@ -119,11 +125,11 @@ fn start_registry(database_url: &str, dir: &Path) -> Server {
         .env("REGISTRY_SCHEDULER__ENABLED", "false")
         .env("REGISTRY_DOCUMENTS_DIR", dir.join("documents"))
         .env("REGISTRY_MAIL__TRANSPORT", "memory")
-        .stdout(log_file(dir, "registry-out"))
-        .stderr(log_file(dir, "registry"))
+        .stdout(log_file(dir, &format!("{name}-out")))
+        .stderr(log_file(dir, name))
         .spawn()
         .expect("start the registry");
-    Server { name: "registry", base: format!("http://127.0.0.1:{port}"), child }
+    Server { name, base: format!("http://127.0.0.1:{port}"), child }
 }
 
 fn start_ceiling(bin: &Path, database_url: &str, dir: &Path) -> Server {
@@ -243,6 +249,16 @@ fn compare(label: &str, path: &str, servers: &[&Server], token: &str) {
             }
         }
         let (reg, ceil) = (&results[0], &results[1]);
+        if let Some(before) = results.get(2) {
+            println!(
+                "{label} c={connections:<3} before   {:>7.0} req/s (rounds {}), p99 median {:.1} ms | throughput ratio to the ceiling {:.2}, p99 ratio {:.2}",
+                mean(&before.0),
+                before.0.iter().map(|x| format!("{x:.0}")).collect::<Vec<_>>().join(", "),
+                median(&before.1),
+                mean(&before.0) / mean(&ceil.0),
+                median(&before.1) / median(&ceil.1),
+            );
+        }
         println!(
             "{label} c={connections:<3} registry {:>7.0} req/s (rounds {}), p99 median {:.1} ms | ceiling {:>7.0} req/s (rounds {}), p99 median {:.1} ms | \
              throughput ratio {:.2} (target ≥ 0.85), p99 ratio {:.2} (target ≤ 1.5)",
@@ -297,10 +313,15 @@ async fn bench() {
     let mut ceiling = start_ceiling(&ceiling_bin, &url, dir.path());
     registry.wait_ready().await;
     ceiling.wait_ready().await;
+    // `BENCH_BASELINE_BIN`: an earlier build of the registry, run third in each round ("before").
+    let mut baseline = std::env::var_os("BENCH_BASELINE_BIN").map(|bin| start_registry_bin("before", Path::new(&bin), &url, dir.path()));
+    if let Some(b) = baseline.as_mut() {
+        b.wait_ready().await;
+    }
     let token = staff_token(staff_id);
     let client = reqwest::Client::new();
     for (label, path) in [("alliance", &alliance), ("report", &report)] {
-        for s in [&registry, &ceiling] {
+        for s in [&registry, &ceiling].into_iter().chain(baseline.as_ref()) {
             let resp = client.get(format!("{}{path}", s.base)).bearer_auth(&token).send().await.unwrap();
             let status = resp.status();
             let body = resp.bytes().await.unwrap();
@@ -318,7 +339,8 @@ async fn bench() {
         );
         tokio::time::sleep(Duration::from_secs(3600)).await;
     }
-    let servers = [&registry, &ceiling];
+    let mut servers = vec![&registry, &ceiling];
+    servers.extend(baseline.as_ref());
     if paths.contains("alliance") {
         compare("GET /alliances/{id}          ", &alliance, &servers, &token);
     }

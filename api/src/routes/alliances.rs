@@ -21,6 +21,7 @@ use crate::{
     auth::{BearerAuth, Caller},
     error::{ApiError, ApiResult, parse_all},
     i18n::Msg,
+    json::Direct,
     pagination::PageParams,
     routes::{Tag, enums::OrgKindDto, if_match},
     services::{
@@ -31,7 +32,8 @@ use crate::{
     text::Str,
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[derive(serde::Serialize, Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[serde(rename_all = "snake_case")]
 #[oai(rename = "AllianceStatus", rename_all = "snake_case")]
 pub enum StatusDto {
     /// 草稿
@@ -75,14 +77,16 @@ impl From<StatusDto> for AllianceStatus {
 }
 
 /// A coded message: a rule a filing breaks, or a warning.
-#[derive(Object, Clone)]
+#[serde_with::skip_serializing_none]
+#[derive(serde::Serialize, Object, Clone)]
 #[oai(skip_serializing_if_is_none)]
 pub struct Issue {
     pub code: String,
     pub message: String,
 }
 
-#[derive(Object)]
+#[serde_with::skip_serializing_none]
+#[derive(serde::Serialize, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct OrgRef {
     pub id: Uuid,
@@ -97,7 +101,8 @@ impl From<&organization::Model> for OrgRef {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[derive(serde::Serialize, Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[serde(rename_all = "snake_case")]
 #[oai(rename_all = "snake_case")]
 pub enum MemberRole {
     /// 职业培训联盟发起单位
@@ -106,7 +111,8 @@ pub enum MemberRole {
     Member,
 }
 
-#[derive(Object)]
+#[serde_with::skip_serializing_none]
+#[derive(serde::Serialize, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct MemberEntry {
     pub organization: OrgRef,
@@ -136,25 +142,30 @@ pub struct ReturnReasonDto {
     pub reason: Str,
 }
 
-#[derive(Object)]
+#[serde_with::skip_serializing_none]
+#[derive(serde::Serialize, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct RoundEntry {
     pub round: i32,
+    #[serde(serialize_with = "crate::json::rfc3339::serialize")]
     pub submitted_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::json::rfc3339::option::serialize")]
     pub decided_at: Option<DateTime<Utc>>,
     /// `returned` or `registered`; absent while under review.
     pub outcome: Option<String>,
     pub reasons: Vec<ReasonOut>,
 }
 
-#[derive(Object)]
+#[serde_with::skip_serializing_none]
+#[derive(serde::Serialize, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct ReasonOut {
     pub item: String,
     pub reason: String,
 }
 
-#[derive(Object)]
+#[serde_with::skip_serializing_none]
+#[derive(serde::Serialize, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct PolicyFlag {
     pub title: String,
@@ -165,7 +176,8 @@ pub struct PolicyFlag {
     pub message: Option<String>,
 }
 
-#[derive(Object)]
+#[serde_with::skip_serializing_none]
+#[derive(serde::Serialize, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct AllianceSummary {
     pub id: Uuid,
@@ -181,6 +193,7 @@ pub struct AllianceSummary {
     /// Codes of composition rules a registered alliance no longer meets.
     pub composition_warnings: Vec<String>,
     pub version: i32,
+    #[serde(serialize_with = "crate::json::rfc3339::serialize")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -211,10 +224,12 @@ impl From<alliance::Model> for AllianceSummary {
     }
 }
 
-#[derive(Object)]
+#[serde_with::skip_serializing_none]
+#[derive(serde::Serialize, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct AllianceDetail {
     #[oai(flatten)]
+    #[serde(flatten)]
     pub summary: AllianceSummary,
     pub industry_code: Option<String>,
     pub initiator: Option<OrgRef>,
@@ -519,8 +534,8 @@ impl AlliancesApi {
 
     /// 联盟详情 One alliance: members, forms and signatures, warnings, what submission still needs, review rounds.
     #[oai(path = "/:id", method = "get")]
-    async fn get(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<AllianceDetail>> {
-        Ok(Json(load_detail(&state, &auth.0, id.0).await?))
+    async fn get(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Direct<AllianceDetail>> {
+        Ok(Direct(load_detail(&state, &auth.0, id.0).await?))
     }
 
     /// 下载备案材料 One of the filing's materials (agreement, charter, licence, report), for everyone who may see

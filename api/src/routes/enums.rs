@@ -5,7 +5,8 @@ use entities::{OrgKind, Role};
 use poem_openapi::Enum;
 
 /// 单位类型 (003 附件2 order).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[derive(serde::Serialize, Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[serde(rename_all = "snake_case")]
 #[oai(rename = "OrgKind", rename_all = "snake_case")]
 pub enum OrgKindDto {
     /// 企业

@@ -18,6 +18,7 @@ use self::dto::{OwedPeriodPage, ReportDetail, ReportRowDto, RowBody, parse_perio
 use crate::{
     auth::BearerAuth,
     error::{ApiError, ApiResult},
+    json::Direct,
     pagination::PageParams,
     routes::{Tag, if_match},
     services::reports::{rows, view},
@@ -51,9 +52,9 @@ impl ReportsApi {
 
     /// 报送详情 One report: member list at period end (joins and leaves within the period), who filled, rows, 合计 and subtotals, review rounds. A member sees only its own rows and the 合计.
     #[oai(path = "/:id/reports/:period", method = "get")]
-    async fn get(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>, period: Path<String>) -> ApiResult<Json<ReportDetail>> {
+    async fn get(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>, period: Path<String>) -> ApiResult<Direct<ReportDetail>> {
         let period = parse_period(&period.0)?;
-        Ok(Json(view::get(&state, &auth.0, id.0, period).await?.into()))
+        Ok(Direct(view::get(&state, &auth.0, id.0, period).await?.into()))
     }
 
     /// 成员单位报送数据 A member's rows of 附件2 and 附件3; prefilled from its previous report when not yet filled (the member, the initiator, the bureau).

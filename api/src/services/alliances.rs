@@ -139,8 +139,8 @@ pub async fn load_view(db: &impl ConnectionTrait, caller: &Caller, id: Uuid, tod
     let a = alliance::Model::from_query_result(&row, "A_")?;
     let policy = policy_document::Model::from_query_result_optional(&row, "B_")?;
     let access = access(caller, &a, row.try_get("", "caller_member")?)?;
-    let (members, initiator_banned) = member_rows(db, &a, today).await?;
-    let rounds = rounds(db, a.id).await?;
+    // Independent reads, side by side on the pool (issue 20; in a transaction they queue).
+    let ((members, initiator_banned), rounds) = tokio::try_join!(member_rows(db, &a, today), rounds(db, a.id))?;
     Ok((AllianceView { alliance: a, members, rounds, policy, initiator_banned }, access))
 }
 
@@ -402,8 +402,9 @@ pub async fn member_rows(db: &impl ConnectionTrait, a: &alliance::Model, today: 
     let mut members = Vec::with_capacity(rows.len());
     let mut initiator_banned = None;
     for row in &rows {
-        let membership = alliance_member::Model::from_query_result(row, "A_")?;
-        let organization = organization::Model::from_query_result(row, "B_")?;
+        // By position: the membership's columns, then the organisation's ([`member_sql`]).
+        let membership = sql::member_at::read(row, 0)?;
+        let organization = sql::organization_at::read(row, sql::count::<alliance_member::Column>())?;
         let extras = MemberExtras::from_query_result(row, "")?;
         if organization.id == a.initiator_org_id && initiator_banned.is_none() {
             initiator_banned = Some(extras.banned);

@@ -84,14 +84,27 @@ impl Ctx {
 /// # Errors
 /// 403 experts, 404 unrelated alliances and periods not owed.
 pub async fn context(db: &impl ConnectionTrait, state: &AppState, caller: &Caller, alliance_id: Uuid, period: Period) -> ApiResult<Ctx> {
-    let (alliance, access) = alliances::load(db, caller, alliance_id).await?;
-    let today = state.clock.today();
-    match alliance.registered_on {
-        Some(registered) if is_owed(registered, period, today) => {}
-        _ => return Err(period_not_owed(period)),
-    }
+    let (alliance, access) = owed_alliance(db, state, caller, alliance_id, period).await?;
     let deadlines = deadlines(db, state, period).await?;
-    Ok(Ctx { alliance, access, period, deadlines, today })
+    Ok(Ctx { alliance, access, period, deadlines, today: state.clock.today() })
+}
+
+/// The alliance (access rules of [`alliances::load`]) if it owes `period`.
+///
+/// # Errors
+/// 403 experts, 404 unrelated alliances and periods not owed.
+pub async fn owed_alliance(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    caller: &Caller,
+    alliance_id: Uuid,
+    period: Period,
+) -> ApiResult<(alliance::Model, Access)> {
+    let (alliance, access) = alliances::load(db, caller, alliance_id).await?;
+    match alliance.registered_on {
+        Some(registered) if is_owed(registered, period, state.clock.today()) => Ok((alliance, access)),
+        _ => Err(period_not_owed(period)),
+    }
 }
 
 /// One membership shown on a period's member list.

@@ -21,6 +21,28 @@ async fn statements(app: &TestApp, path: &str, s: &Session) -> (usize, Value) {
     (app.query_count() - before, body)
 }
 
+/// The alliance detail as poem-openapi's `ToJSON` writes it (the path before
+/// issue 20 answered through it): the HTTP answer, written by serde
+/// (`api::json::Direct`), must be the same JSON.
+async fn framework_alliance(app: &TestApp, s: &Session, id: Uuid) -> Value {
+    use poem_openapi::types::ToJSON;
+    let caller = api::auth::caller_from_token(&app.state, &s.access_token).await.unwrap();
+    let dto = api::routes::alliances::load_detail(&app.state, &caller, id).await.unwrap();
+    assert_eq!(api::json::same_as_to_json(&dto), None);
+    dto.to_json().unwrap()
+}
+
+/// The report detail as `ToJSON` writes it (see [`framework_alliance`]).
+async fn framework_report(app: &TestApp, s: &Session, id: Uuid, period: &str) -> Value {
+    use poem_openapi::types::ToJSON;
+    let caller = api::auth::caller_from_token(&app.state, &s.access_token).await.unwrap();
+    let period = entities::report::Period::parse("period", period).unwrap();
+    let view = api::services::reports::view::get(&app.state, &caller, id, period).await.unwrap();
+    let dto = api::routes::reports::dto::ReportDetail::from(view);
+    assert_eq!(api::json::same_as_to_json(&dto), None);
+    dto.to_json().unwrap()
+}
+
 fn uuid(v: &Value) -> Uuid {
     v.as_str().unwrap().parse().unwrap()
 }
@@ -135,6 +157,11 @@ async fn the_alliance_detail_reads_what_the_tables_hold_in_four_statements() {
     assert!(n <= 4, "{n} statements for a member (9 before)");
     assert_eq!(by_member["members"], detail["members"]);
     assert_eq!(by_member["readiness"], json!([]));
+    // Written by serde, the same JSON as the framework's (a returned round
+    // with its decision time and reasons, readiness, a late member's form).
+    assert_eq!(detail, framework_alliance(&app, s, id).await);
+    assert_eq!(by_bureau, framework_alliance(&app, &staff, id).await);
+    assert_eq!(by_member, framework_alliance(&app, &f.research.session, id).await);
 
     // A ban on another unit is not the initiator's.
     let other = app.login_as(&f.initiator.session.username, tests::USER_PASSWORD).await;
@@ -233,6 +260,15 @@ async fn the_report_detail_reads_what_the_tables_hold_in_five_statements() {
     assert_eq!(detail["rounds"].as_array().unwrap().len(), rounds.len());
     assert_eq!(detail["rounds"][0]["reasons"][0]["reason"], "人数有误");
     assert_eq!(detail["report_status"], "returned");
+    // Written by serde, the same JSON as the framework's: every field of the
+    // answer (rounds with decision times, rows, totals, subtotals, deadlines).
+    assert_eq!(detail, framework_report(&app, &s, id, "2026H1").await);
+    let (_, by_bureau) = statements(&app, &path, &staff).await;
+    assert_eq!(by_bureau, framework_report(&app, &staff, id, "2026H1").await);
+    let lead = app.login_as(&f.lead.session.username, tests::USER_PASSWORD).await;
+    let (_, by_member) = statements(&app, &path, &lead).await;
+    assert_eq!(by_member["members"].as_array().map(Vec::len), Some(1), "a member sees its own entry");
+    assert_eq!(by_member, framework_report(&app, &lead, id, "2026H1").await);
 
     // A period with nothing written yet: the members, no rows.
     let (n, empty) = statements(&app, &report_path(&f, "2026H2", ""), &s).await;

@@ -38,7 +38,8 @@ pub fn parse_period(raw: &str) -> ApiResult<Period> {
 }
 
 /// Where an alliance stands for a period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[derive(serde::Serialize, Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[serde(rename_all = "snake_case")]
 #[oai(rename = "ReportStanding", rename_all = "snake_case")]
 pub enum StandingDto {
     /// 未开始
@@ -86,7 +87,8 @@ impl From<StandingDto> for Standing {
 }
 
 /// Stored status of a report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[derive(serde::Serialize, Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[serde(rename_all = "snake_case")]
 #[oai(rename = "ReportStatus", rename_all = "snake_case")]
 pub enum ReportStatusDto {
     /// 填报中
@@ -111,7 +113,8 @@ impl From<ReportStatus> for ReportStatusDto {
 }
 
 /// A due date: period end + N days, moved to the next working day.
-#[derive(Object)]
+#[serde_with::skip_serializing_none]
+#[derive(serde::Serialize, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct DeadlineDto {
     pub due: NaiveDate,
@@ -136,7 +139,8 @@ impl From<&Deadline> for DeadlineDto {
 }
 
 /// 附件2 职业培训联盟基本情况表: one member's staff.
-#[derive(Object, Clone, Copy)]
+#[serde_with::skip_serializing_none]
+#[derive(serde::Serialize, Object, Clone, Copy)]
 #[oai(skip_serializing_if_is_none)]
 #[oai(rename = "BasicCounts")]
 pub struct BasicDto {
@@ -205,7 +209,8 @@ impl From<BasicDto> for StaffCounts {
 }
 
 /// 附件3 职业培训联盟工作进展情况表: one member's progress this period.
-#[derive(Object, Clone, Copy)]
+#[serde_with::skip_serializing_none]
+#[derive(serde::Serialize, Object, Clone, Copy)]
 #[oai(skip_serializing_if_is_none)]
 #[oai(rename = "ProgressCounts")]
 pub struct ProgressDto {
@@ -352,7 +357,8 @@ impl From<RowView> for ReportRowDto {
 }
 
 /// A unit on the period's member list.
-#[derive(Object)]
+#[serde_with::skip_serializing_none]
+#[derive(serde::Serialize, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct PeriodMemberDto {
     pub organization: OrgRef,
@@ -377,7 +383,8 @@ pub struct PeriodMemberDto {
 }
 
 /// 合计 or one category's subtotal.
-#[derive(Object)]
+#[serde_with::skip_serializing_none]
+#[derive(serde::Serialize, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct CountsDto {
     /// "合计" or the category heading ("一、企业").
@@ -400,13 +407,16 @@ impl From<&Subtotal> for CountsDto {
     }
 }
 
-#[derive(Object)]
+#[serde_with::skip_serializing_none]
+#[derive(serde::Serialize, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct ReportRoundDto {
     pub round: i32,
+    #[serde(serialize_with = "crate::json::rfc3339::serialize")]
     pub submitted_at: DateTime<Utc>,
     /// Days after the report's due date (0: on time).
     pub days_after_due: i32,
+    #[serde(serialize_with = "crate::json::rfc3339::option::serialize")]
     pub decided_at: Option<DateTime<Utc>>,
     /// `returned` or `accepted`; absent while under review.
     pub outcome: Option<String>,
@@ -443,7 +453,8 @@ impl From<&report_round::Model> for ReportRoundDto {
 }
 
 /// One half-year report.
-#[derive(Object)]
+#[serde_with::skip_serializing_none]
+#[derive(serde::Serialize, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct ReportDetail {
     pub alliance_id: Uuid,
@@ -463,7 +474,9 @@ pub struct ReportDetail {
     pub report_due: DeadlineDto,
     /// While not submitted: days left (negative: days overdue).
     pub days_to_deadline: Option<i64>,
+    #[serde(serialize_with = "crate::json::rfc3339::option::serialize")]
     pub submitted_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::json::rfc3339::option::serialize")]
     pub first_submitted_at: Option<DateTime<Utc>>,
     /// Days late of the first submission (0: on time).
     pub late_days: Option<i32>,

@@ -14,7 +14,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{Ctx, PeriodMember, context, period_list};
+use super::{Ctx, PeriodMember, deadlines, owed_alliance, period_list};
 use crate::{
     auth::Caller,
     error::ApiResult,
@@ -92,18 +92,21 @@ fn report_sql(d: Dialect) -> String {
 }
 
 /// The member statement (issue 20): memberships in creation order with their
-/// organisation and their row of report `$2` (if any), for [`period_list`] —
-/// the member list and the rows in one round trip instead of two.
+/// organisation and their row of the report of period `$2` (if any), for
+/// [`period_list`] — the member list and the rows in one round trip instead of
+/// two. It names the report by its period, not its id, so it runs beside
+/// [`report_with_rounds`] rather than after it.
 fn member_sql(d: Dialect) -> String {
     format!(
         "SELECT {m}, {o}, {row} FROM alliance_members m JOIN organizations o ON o.id = m.organization_id \
-         LEFT JOIN report_rows w ON w.report_id = {report} AND w.organization_id = m.organization_id \
+         LEFT JOIN reports r ON r.alliance_id = m.alliance_id AND r.period = {period} \
+         LEFT JOIN report_rows w ON w.report_id = r.id AND w.organization_id = m.organization_id \
          WHERE m.alliance_id = {alliance} ORDER BY m.created_at, m.id",
         m = sql::columns::<alliance_member::Column>("m", "A_"),
         o = sql::columns::<organization::Column>("o", "B_"),
         row = sql::columns::<report_row::Column>("w", "C_"),
         alliance = d.param(1),
-        report = d.param(2),
+        period = d.param(2),
     )
 }
 
@@ -130,24 +133,21 @@ pub async fn report_with_rounds(
     Ok((report, rounds))
 }
 
-/// The period's member list ([`period_list`]) with each required member's row of `report`.
+/// The period's member list ([`period_list`]) with each required member's row of the period's report.
 ///
 /// # Errors
 /// Database errors.
-pub async fn members_with_rows(
-    db: &impl ConnectionTrait,
-    alliance_id: Uuid,
-    period: Period,
-    report: Option<Uuid>,
-) -> ApiResult<Vec<MemberRow>> {
+pub async fn members_with_rows(db: &impl ConnectionTrait, alliance_id: Uuid, period: Period) -> ApiResult<Vec<MemberRow>> {
     let backend = db.get_database_backend();
-    let values: [sea_orm::Value; 2] = [alliance_id.into(), report.into()];
+    let values: [sea_orm::Value; 2] = [alliance_id.into(), period.code().into()];
     let rows = db.query_all_raw(Statement::from_sql_and_values(backend, MEMBER_SQL.get(backend), values)).await?;
     let mut list = Vec::with_capacity(rows.len());
     for row in &rows {
-        let membership = alliance_member::Model::from_query_result(row, "A_")?;
-        let organization = organization::Model::from_query_result(row, "B_")?;
-        let filled = report_row::Model::from_query_result_optional(row, "C_")?;
+        // By position: membership, organisation, row ([`member_sql`]).
+        let membership = sql::member_at::read(row, 0)?;
+        let at = sql::count::<alliance_member::Column>();
+        let organization = sql::organization_at::read(row, at)?;
+        let filled = sql::report_row_at::read_optional(row, at + sql::count::<organization::Column>())?;
         list.push((membership, organization, filled));
     }
     Ok(period_list(list, period)
@@ -161,8 +161,13 @@ pub async fn members_with_rows(
 /// # Errors
 /// Database errors.
 pub async fn assemble(db: &impl ConnectionTrait, ctx: Ctx) -> ApiResult<ReportView> {
-    let (report, rounds) = report_with_rounds(db, ctx.alliance.id, ctx.period).await?;
-    let all = members_with_rows(db, ctx.alliance.id, ctx.period, report.as_ref().map(|r| r.id)).await?;
+    let ((report, rounds), all) =
+        tokio::try_join!(report_with_rounds(db, ctx.alliance.id, ctx.period), members_with_rows(db, ctx.alliance.id, ctx.period))?;
+    Ok(view_of(ctx, report, rounds, all))
+}
+
+/// The view of `ctx` from its report, rounds and member list.
+fn view_of(ctx: Ctx, report: Option<report::Model>, rounds: Vec<report_round::Model>, all: Vec<MemberRow>) -> ReportView {
     let counted: Vec<(entities::OrgKind, RowCounts)> =
         all.iter().filter_map(|m| m.row.as_ref().map(|r| (r.org_kind, r.counts()))).collect();
     let totals = totals(counted.iter().map(|(k, c)| (*k, c)));
@@ -172,7 +177,7 @@ pub async fn assemble(db: &impl ConnectionTrait, ctx: Ctx) -> ApiResult<ReportVi
         Access::Bureau | Access::Initiator => (all, true),
         Access::Member(org) => (all.into_iter().filter(|m| m.member.organization.id == org).collect(), false),
     };
-    Ok(ReportView { ctx, report, members, rows_required, rows_filled, totals, show_subtotals, rounds })
+    ReportView { ctx, report, members, rows_required, rows_filled, totals, show_subtotals, rounds }
 }
 
 /// The report of `alliance_id` for `period`, as the caller may see it.
@@ -180,8 +185,19 @@ pub async fn assemble(db: &impl ConnectionTrait, ctx: Ctx) -> ApiResult<ReportVi
 /// # Errors
 /// 403/404 as [`context`].
 pub async fn get(state: &AppState, caller: &Caller, alliance_id: Uuid, period: Period) -> ApiResult<ReportView> {
-    let ctx = context(&state.db, state, caller, alliance_id, period).await?;
-    assemble(&state.db, ctx).await
+    // Once the alliance is read and the caller's access and the period
+    // checked, the calendar, the report and the member list are three
+    // independent reads: run side by side on the pool (issue 20: one round
+    // trip of latency instead of three). In a transaction they would queue.
+    let db = &state.db;
+    let (alliance, access) = owed_alliance(db, state, caller, alliance_id, period).await?;
+    let (deadlines, (report, rounds), all) = tokio::try_join!(
+        deadlines(db, state, period),
+        report_with_rounds(db, alliance_id, period),
+        members_with_rows(db, alliance_id, period)
+    )?;
+    let ctx = Ctx { alliance, access, period, deadlines, today: state.clock.today() };
+    Ok(view_of(ctx, report, rounds, all))
 }
 
 /// One period an alliance owes, with where it stands.
