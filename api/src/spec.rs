@@ -74,6 +74,7 @@ pub const PARAMS: &[(&str, &str, &str, &str)] = &[
     ("period", "query", "{pattern: '^((20[0-9]{2}|2100)H[12])?$'}", "entities::report::Period::parse"),
     ("year", "path", "{minimum: 2000, maximum: 2100}", "entities::calendar::YEAR_RANGE"),
     ("If-Match", "header", "{pattern: '^(W/)?\"?[0-9]{1,9}\"?$'}", "routes::if_match"),
+    ("Idempotency-Key", "header", "{pattern: '^[!-~]{1,100}$'}", "services::idempotency::parse_key"),
 ];
 
 /// Request fields of a value type, by name: (name, JSON Schema keywords as
@@ -405,6 +406,20 @@ mod tests {
         let valid = "91440300708461136T";
         assert!(CreditCode::parse("c", valid).is_ok() && code.is_match(valid));
         assert!(!code.is_match("91441900ma4uj5qx6f") && !code.is_match("91441900MA4UJ5QX6"));
+    }
+
+    /// The Idempotency-Key pattern admits only keys the parser takes (a
+    /// schema-valid key was refused with 400 before it was stated).
+    #[test]
+    fn the_idempotency_key_pattern_admits_only_what_the_parser_takes() {
+        let rule = PARAMS.iter().find(|(n, _, _, _)| *n == "Idempotency-Key").map(|(_, _, r, _)| *r).unwrap_or_default();
+        let rule: Value = serde_yaml::from_str(rule).unwrap();
+        let pattern = regex::Regex::new(rule["pattern"].as_str().unwrap()).unwrap();
+        let long = "k".repeat(101);
+        for (raw, ok) in [("retry-1", true), ("a/b:c~!", true), ("a b", false), ("键", false), ("\u{7f}", false), (long.as_str(), false)] {
+            assert_eq!(pattern.is_match(raw), ok, "{raw:?}");
+            assert_eq!(crate::services::idempotency::parse_key(Some(raw)).is_ok(), ok, "{raw:?}");
+        }
     }
 
     /// The convention (absent fields omitted, never `null`) holds for every
