@@ -401,10 +401,11 @@ pub async fn member_rows(db: &impl ConnectionTrait, a: &alliance::Model, today: 
     let rows = db.query_all_raw(Statement::from_sql_and_values(backend, MEMBER_SQL.get(backend), values)).await?;
     let mut members = Vec::with_capacity(rows.len());
     let mut initiator_banned = None;
+    let organization_at = sql::count::<alliance_member::Column>();
     for row in &rows {
         // By position: the membership's columns, then the organisation's ([`member_sql`]).
         let membership = sql::member_at::read(row, 0)?;
-        let organization = sql::organization_at::read(row, sql::count::<alliance_member::Column>())?;
+        let organization = sql::organization_at::read(row, organization_at)?;
         let extras = MemberExtras::from_query_result(row, "")?;
         if organization.id == a.initiator_org_id && initiator_banned.is_none() {
             initiator_banned = Some(extras.banned);

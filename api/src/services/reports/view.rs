@@ -142,12 +142,13 @@ pub async fn members_with_rows(db: &impl ConnectionTrait, alliance_id: Uuid, per
     let values: [sea_orm::Value; 2] = [alliance_id.into(), period.code().into()];
     let rows = db.query_all_raw(Statement::from_sql_and_values(backend, MEMBER_SQL.get(backend), values)).await?;
     let mut list = Vec::with_capacity(rows.len());
+    let organization_at = sql::count::<alliance_member::Column>();
+    let row_at = organization_at + sql::count::<organization::Column>();
     for row in &rows {
         // By position: membership, organisation, row ([`member_sql`]).
         let membership = sql::member_at::read(row, 0)?;
-        let at = sql::count::<alliance_member::Column>();
-        let organization = sql::organization_at::read(row, at)?;
-        let filled = sql::report_row_at::read_optional(row, at + sql::count::<organization::Column>())?;
+        let organization = sql::organization_at::read(row, organization_at)?;
+        let filled = sql::report_row_at::read_optional(row, row_at)?;
         list.push((membership, organization, filled));
     }
     Ok(period_list(list, period)
